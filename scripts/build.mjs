@@ -1,0 +1,42 @@
+// The one build: esbuild bundles the extension host, the CLI and the webview
+// into dist/, and (with --tests) the unit tests and the extension-host suite
+// into out/. Exits non-zero on any error, so a broken build never looks green.
+import * as esbuild from 'esbuild';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const watch = process.argv.includes('--watch');
+const tests = process.argv.includes('--tests');
+
+const common = { bundle: true, sourcemap: true, logLevel: 'warning', absWorkingDir: root };
+const node = { ...common, platform: 'node', target: 'node20', format: 'cjs', mainFields: ['module', 'main'] };
+
+const configs = [
+  { ...node, entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
+  { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...common, platform: 'browser', target: 'es2022', format: 'esm', entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js' },
+];
+
+if (tests) {
+  const unit = fs.readdirSync(path.join(root, 'test/unit')).filter((f) => f.endsWith('.test.ts')).map((f) => `test/unit/${f}`);
+  configs.push({ ...node, entryPoints: unit, outdir: 'out/test/unit' });
+  configs.push({ ...node, entryPoints: ['test/suite/index.ts'], outfile: 'out/test/suite/index.js', external: ['vscode', 'mocha'] });
+}
+
+const existing = configs.filter((c) => (c.entryPoints ?? []).every((e) => fs.existsSync(path.join(root, e))));
+
+if (watch) {
+  for (const c of existing) {
+    const ctx = await esbuild.context(c);
+    await ctx.watch();
+  }
+  console.log('[watch] build started');
+} else {
+  try {
+    await Promise.all(existing.map((c) => esbuild.build(c)));
+  } catch {
+    process.exit(1);
+  }
+  fs.chmodSync(path.join(root, 'dist/cli.js'), 0o755);
+}
