@@ -9,7 +9,7 @@ const COLUMNS = ['Input Shape', 'Kernel Shape', 'Output Shape', 'Param #', 'Mult
 const COL = 25;
 
 export function formatSummaryText(s: ModelSummary): string {
-  const labels = s.layers.map((r) => prefix(r.depth) + label(r));
+  const labels = localLabels(s.layers);
   const root = path.basename(s.file);
   const longest = Math.max(root.length, ...s.layers.map((r, i) => labels[i]!.length + 1));
   const nameWidth = Math.max(40, Math.ceil(longest / 5) * 5);
@@ -51,10 +51,17 @@ export function formatSummaryText(s: ModelSummary): string {
   return out.join('\n') + '\n';
 }
 
-function label(r: LayerRow): string {
-  const depthIdx = `${r.depth}-${r.index}`;
-  if (r.container) return `${r.name}: ${depthIdx}`;
-  return r.type === r.name ? `${r.type}: ${depthIdx}` : `${r.type} (${r.name}): ${depthIdx}`;
+/** torchinfo shows a module's attribute name (`conv1` inside `layer1.0`), so each row drops its container's prefix. */
+function localLabels(rows: LayerRow[]): string[] {
+  const parents: string[] = [];
+  return rows.map((r) => {
+    const parent = parents[r.depth - 1];
+    const local = parent && r.name.startsWith(parent + '.') ? r.name.slice(parent.length + 1) : r.name;
+    if (r.container) parents[r.depth] = r.name;
+    const depthIdx = `${r.depth}-${r.index}`;
+    const text = r.container ? `${local}: ${depthIdx}` : r.type === local ? `${r.type}: ${depthIdx}` : `${r.type} (${local}): ${depthIdx}`;
+    return prefix(r.depth) + text;
+  });
 }
 
 function prefix(depth: number): string {

@@ -7,7 +7,7 @@ import { elementCount } from '../graph/ir';
 import { UsageError } from '../errors';
 import { inferShapes } from '../shapes/infer';
 import type { InferredNode } from '../shapes/types';
-import { scopeOf } from './scopes';
+import { ScopeTree } from './scopes';
 import type { InspectOptions, LayerRow, ModelSummary } from './types';
 
 export function summarize(file: string, graph: Graph, options: InspectOptions = {}): ModelSummary {
@@ -88,7 +88,7 @@ function tensorRoles(graph: Graph, nodes: InferredNode[]): Map<Tensor, 'paramete
 }
 
 function buildRows(graph: Graph, nodes: InferredNode[], roles: Map<Tensor, 'parameter' | 'buffer'>): LayerRow[] {
-  const useScopes = graph.format === 'onnx';
+  const scopes = new ScopeTree(nodes.map((n) => n.node.name), graph.format === 'onnx');
   const rows: LayerRow[] = [];
   const counters: number[] = [];
   const nextIndex = (depth: number): number => (counters[depth] = (counters[depth] ?? 0) + 1);
@@ -110,7 +110,7 @@ function buildRows(graph: Graph, nodes: InferredNode[], roles: Map<Tensor, 'para
 
   for (const n of nodes) {
     if (!n.layer && n.known && !n.problem) continue;
-    const scope = scopeOf(n.node.name, useScopes);
+    const scope = scopes.scopeOf(n.node.name);
     const p = paramsOf(n);
     const inputShape = firstShape(n.inputs.map((v) => v?.shape));
     const outputShape = firstShape(n.outputs.map((v) => v.shape));
