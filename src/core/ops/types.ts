@@ -27,6 +27,17 @@ export interface OpDef {
   readonly parameterInputs?: readonly number[];
   /** Input indices that hold buffers (BatchNormalization: running mean and variance). */
   readonly bufferInputs?: readonly number[];
+  /**
+   * For elementwise ops: a float initializer operand counts as a parameter only when it has more than one element
+   * (Linear's bias exported as MatMul + Add), while a scalar (`x * 0.5`) is a constant.
+   */
+  readonly scalarsAreConstants?: boolean;
+  /**
+   * Output 0 is input 0 rearranged or re-encoded (Transpose, Cast, DequantizeLinear). When that input is an
+   * initializer, the output stands for it: the consumer counts it as its parameter and this node is not a layer
+   * (opset-7 Linear is Transpose(W) → MatMul; QDQ models feed DequantizeLinear(W) to Conv).
+   */
+  readonly weightView?: boolean;
   /** The kernel's spatial shape as torchinfo shows it (Conv [5, 5]; pools [2, 2]). */
   kernelShape?(ctx: OpContext): number[] | undefined;
   /** Multiply-accumulates for one forward pass, symbolic dims taken as 1. Follows torchinfo's rule where it has one. */

@@ -11,7 +11,7 @@ const COL = 25;
 export function formatSummaryText(s: ModelSummary): string {
   const labels = localLabels(s.layers);
   const root = path.basename(s.file);
-  const longest = Math.max(root.length, ...s.layers.map((r, i) => labels[i]!.length + 1));
+  const longest = Math.max(root.length, ...labels.map((l) => l.length + 1));
   const nameWidth = Math.max(40, Math.ceil(longest / 5) * 5);
   const width = nameWidth + COLUMNS.length * COL;
   const line = (name: string, cells: readonly string[]): string =>
