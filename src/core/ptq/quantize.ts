@@ -8,7 +8,7 @@ import {
   computeQParams, computeQParamsPerChannel, dequantizeTensor, intDivisor, outputMultiplier, quantizeBias, quantizeMultiplier, quantizeTensor,
   type FixedPointMultiplier, type QParams, type QuantConfig, type QuantizedBias,
 } from '../quant';
-import { perChannelStats, tensorStats, type RangeCollector, type RangeStats } from '../stats/collector';
+import { channelSlices, RangeCollector, tensorStats, type RangeStats } from '../stats/collector';
 import { chooseRange } from '../stats/ranges';
 import type { QuantLayer, QuantPlan } from './plan';
 
@@ -77,11 +77,11 @@ function quantizeLayer(graph: Graph, layer: QuantLayer, inputQ: QParams, outputQ
   let weightQ: QParams;
   let weightRange: QuantizedLayer['weightRange'];
   if (config.perChannel) {
-    const per = perChannelStats(w, shape, 0);
-    weightRange = per.map((s) => chooseRange(s, config.weightRange, bits, scheme));
+    // Collectors, not RangeStats: mse and kl need the full-resolution histogram.
+    weightRange = channelSlices(w, shape, 0).map((c) => chooseRange(RangeCollector.of(c), config.weightRange, bits, scheme));
     weightQ = computeQParamsPerChannel(weightRange.map((r) => r[0]), weightRange.map((r) => r[1]), bits, scheme);
   } else {
-    weightRange = chooseRange(tensorStats(w), config.weightRange, bits, scheme);
+    weightRange = chooseRange(RangeCollector.of(w), config.weightRange, bits, scheme);
     weightQ = computeQParams(weightRange[0], weightRange[1], bits, scheme);
   }
   const q = quantizeTensor(w, shape, weightQ, 0, config.rounding);
