@@ -26,12 +26,40 @@ if (tests) {
 
 const existing = configs.filter((c) => (c.entryPoints ?? []).every((e) => fs.existsSync(path.join(root, e))));
 
+// The engine's wasm backend loads its .wasm files from beside the running bundle (src/engine/backend.ts).
+const wasmDist = path.join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
+for (const dir of ['dist', ...(tests ? ['out/test/unit'] : [])]) {
+  fs.mkdirSync(path.join(root, dir), { recursive: true });
+  for (const f of fs.readdirSync(wasmDist).filter((n) => n.endsWith('.wasm'))) fs.copyFileSync(path.join(wasmDist, f), path.join(root, dir, f));
+}
+
+// Watch mode reports each rebuild's start and end, and errors and warnings as
+// two lines each, for the background problem matcher in .vscode/tasks.json (F5 waits for
+// "finished"). Several bundles rebuild together; count them.
+let building = 0;
+const watchReport = {
+  name: 'watch-report',
+  setup(build) {
+    build.onStart(() => {
+      if (building++ === 0) console.log('[watch] build started');
+    });
+    build.onEnd(({ errors, warnings }) => {
+      const report = (tag, { text, location }) => {
+        console.log(`${tag} ${text}`);
+        if (location) console.log(`    ${location.file}:${location.line}:${location.column}:`);
+      };
+      errors.forEach((m) => report('✘ [ERROR]', m));
+      warnings.forEach((m) => report('▲ [WARNING]', m));
+      if (--building === 0) console.log('[watch] build finished');
+    });
+  },
+};
+
 if (watch) {
   for (const c of existing) {
-    const ctx = await esbuild.context(c);
+    const ctx = await esbuild.context({ ...c, logLevel: 'silent', plugins: [watchReport] });
     await ctx.watch();
   }
-  console.log('[watch] build started');
 } else {
   try {
     await Promise.all(existing.map((c) => esbuild.build(c)));
