@@ -55,6 +55,8 @@ export interface QuantPlan {
   shapes: Map<string, Shape>;
   input: string;
   output: string;
+  /** Outputs of every layer node (not shape plumbing), in order: what profiling taps. */
+  layerOutputs: string[];
 }
 
 const RESHAPES = new Set(['Flatten', 'Reshape', 'Squeeze', 'Unsqueeze', 'Identity', 'Dropout']);
@@ -127,7 +129,8 @@ export function planQuantization(graph: Graph): QuantPlan {
       steps.push({ kind: 'unsupported', node, reason: `no integer kernel for op '${op}'` });
     }
   }
-  return { layers, points, scaleOf, steps, shapes, input, output };
+  const layerOutputs = inferred.nodes.filter((n) => n.layer && n.outputs[0]).map((n) => n.outputs[0]!.name);
+  return { layers, points, scaleOf, steps, shapes, input, output, layerOutputs };
 }
 
 function layerKind(node: Node, graph: Graph): LayerKind | undefined {
