@@ -2,30 +2,7 @@
 // names a test controls (e.g. markup in a layer name) without a fixture file.
 // Field numbers are onnx.proto's (ModelProto, GraphProto, NodeProto, ...).
 
-type Field = [field: number, value: number | string | Uint8Array];
-
-function varint(n: number): number[] {
-  const out: number[] = [];
-  while (n > 0x7f) {
-    out.push((n & 0x7f) | 0x80);
-    n = Math.floor(n / 128);
-  }
-  out.push(n);
-  return out;
-}
-
-function message(fields: Field[]): Uint8Array {
-  const bytes: number[] = [];
-  for (const [field, value] of fields) {
-    if (typeof value === 'number') {
-      bytes.push(...varint(field << 3), ...varint(value)); // wire type 0
-      continue;
-    }
-    const data = typeof value === 'string' ? new TextEncoder().encode(value) : value;
-    bytes.push(...varint((field << 3) | 2), ...varint(data.length), ...data); // wire type 2
-  }
-  return Uint8Array.from(bytes);
-}
+import { encodeMessage as message, type Field } from '../../src/core/formats/onnx/encode';
 
 const FLOAT = 1; // TensorProto.DataType.FLOAT
 
