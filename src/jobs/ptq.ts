@@ -7,6 +7,7 @@ import { planQuantization } from '../core/ptq/plan';
 import { dequantizedWeights, quantizeModel, type QuantizedModel } from '../core/ptq/quantize';
 import type { QParams, QuantConfig } from '../core/quant';
 import { RangeCollector } from '../core/stats/collector';
+import { Float32IntAccelerator } from '../engine/intaccel';
 import { GraphRunner } from '../engine/runner';
 import type { BackendName, FakeQuantSpec } from '../engine/types';
 import { argmaxCorrect, batchesOf, openModel, openSplit, startBackend, type DataOptions } from './common';
@@ -69,6 +70,7 @@ export async function runPtq(o: PtqOptions, ctx: JobContext): Promise<PtqResult>
   const batch = o.batch ?? BATCH;
   const fp32 = GraphRunner.create(graph, {}, file);
   const runners: GraphRunner[] = [fp32];
+  const accel = new Float32IntAccelerator();
   try {
     const load = since(t0);
 
@@ -115,7 +117,7 @@ export async function runPtq(o: PtqOptions, ctx: JobContext): Promise<PtqResult>
       correct.fakeQuant += argmaxCorrect(fakeQuant.run(b.x, b.shape).outputs[0]!.data, classes, b.labels);
       if (!integerOnlyProblem) {
         try {
-          const r = runInteger(qm, b.x, b.shape, wantTaps ? layerPoints : []);
+          const r = runInteger(qm, b.x, b.shape, wantTaps ? layerPoints : [], accel);
           overflow += r.overflow;
           correct.integerOnly += argmaxCorrect(r.output, classes, b.labels);
           for (const [p, acc] of sqnr) accumulateSqnr(acc, f.taps.get(p)?.data, r.taps.get(p));
@@ -145,6 +147,7 @@ export async function runPtq(o: PtqOptions, ctx: JobContext): Promise<PtqResult>
     };
   } finally {
     runners.forEach((r) => r.dispose());
+    accel.dispose();
   }
 }
 

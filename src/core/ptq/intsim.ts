@@ -7,7 +7,7 @@ import { ModelError } from '../errors';
 import type { Node } from '../graph/ir';
 import {
   addInt, avgPoolInt, clamp, conv2dInt, dequantizeArray, gemmInt, globalAvgPoolInt, maxPoolInt, quantize, quantizeArray, requantizeArray, roundBy,
-  type QParams, type RequantOptions,
+  type Conv2dIntArgs, type GemmIntArgs, type IntAccumulators, type QParams, type RequantOptions,
 } from '../quant';
 import type { QuantizedLayer, QuantizedModel } from './quantize';
 
@@ -28,13 +28,23 @@ export interface IntResult {
 
 export class IntegerUnsupported extends ModelError {}
 
+/**
+ * A faster way to the same accumulators, e.g. the float engine when a bound
+ * proves float32 sums exact. It returns undefined when it cannot promise
+ * exactness, and the plain kernels run instead.
+ */
+export interface IntAccelerator {
+  conv2d(args: Conv2dIntArgs): IntAccumulators | undefined;
+  gemm(args: GemmIntArgs): IntAccumulators | undefined;
+}
+
 /** Fails early, naming the node, when the plan holds a step the simulator cannot run. */
 export function checkIntegerProgram(qm: QuantizedModel, file: string): void {
   const bad = qm.plan.steps.find((s) => s.kind === 'unsupported');
   if (bad && bad.kind === 'unsupported') throw new IntegerUnsupported(file, `node '${bad.node.name}' (op '${bad.node.opType}') cannot run integer-only: ${bad.reason}`);
 }
 
-export function runInteger(qm: QuantizedModel, x: Float32Array, shape: number[], tapPoints: readonly string[] = []): IntResult {
+export function runInteger(qm: QuantizedModel, x: Float32Array, shape: number[], tapPoints: readonly string[] = [], accel?: IntAccelerator): IntResult {
   const { plan, config } = qm;
   const env = new Map<string, IntValue>();
   const qOf = (v: string): QParams => qm.activations.get(plan.scaleOf.get(v) ?? '')!;
@@ -54,7 +64,7 @@ export function runInteger(qm: QuantizedModel, x: Float32Array, shape: number[],
     switch (step.kind) {
       case 'layer': {
         const l = byNode.get(node)!;
-        const r = runLayer(l, get(), config.rounding, opts(l.outputQ));
+        const r = runLayer(l, get(), config.rounding, opts(l.outputQ), accel);
         overflow += r.overflow;
         env.set(step.layer.output, r.value);
         break;
@@ -126,7 +136,7 @@ export function runInteger(qm: QuantizedModel, x: Float32Array, shape: number[],
   return { output: Float32Array.from(dequantizeArray(final.q, qOf(plan.output))), shape: final.shape, taps, overflow };
 }
 
-function runLayer(l: QuantizedLayer, x: IntValue, rounding: 'round' | 'floor', o: RequantOptions): { value: IntValue; overflow: number } {
+function runLayer(l: QuantizedLayer, x: IntValue, rounding: 'round' | 'floor', o: RequantOptions, accel?: IntAccelerator): { value: IntValue; overflow: number } {
   const node = l.layer.node;
   const wZero = l.weightQ.zeroPoint;
   const xZero = l.inputQ.zeroPoint as number;
@@ -134,16 +144,18 @@ function runLayer(l: QuantizedLayer, x: IntValue, rounding: 'round' | 'floor', o
   let axis: number;
   if (l.layer.kind === 'conv') {
     if (x.shape.length !== 4) throw new IntegerUnsupported('', `node '${node.name}': only 2-D convolutions are simulated`);
-    acc = conv2dInt({
-      x: x.q, xShape: x.shape, xZero, w: l.q, wShape: l.qShape, wZero, bias: l.bias?.values,
+    const args: Conv2dIntArgs = {
+      x: x.q, xShape: x.shape, xZero, w: l.q, wShape: l.qShape, wZero, ...(l.bias ? { bias: l.bias.values } : {}),
       strides: ints(node, 'strides', [1, 1]), pads: pads(node, x.shape, l.qShape.slice(2), ints(node, 'dilations', [1, 1])),
       dilations: ints(node, 'dilations', [1, 1]), group: (node.attrs['group'] as number | undefined) ?? 1,
-    });
+    };
+    acc = accel?.conv2d(args) ?? conv2dInt(args);
     axis = 1;
   } else {
     const rows = x.shape.slice(0, -1).reduce((a, b) => a * b, 1);
     const k = x.shape[x.shape.length - 1]!;
-    acc = gemmInt({ a: x.q, aShape: [rows, k], aZero: xZero, b: l.q, bShape: l.qShape, bZero: wZero, transB: true, bias: l.bias?.values });
+    const args: GemmIntArgs = { a: x.q, aShape: [rows, k], aZero: xZero, b: l.q, bShape: l.qShape, bZero: wZero, transB: true, ...(l.bias ? { bias: l.bias.values } : {}) };
+    acc = accel?.gemm(args) ?? gemmInt(args);
     acc = { ...acc, shape: [...x.shape.slice(0, -1), l.qShape[0]!] };
     axis = acc.shape.length - 1;
   }
