@@ -15,6 +15,7 @@ const node = { ...common, platform: 'node', target: 'node20', format: 'cjs', mai
 const configs = [
   { ...node, entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker.js' },
   { ...common, platform: 'browser', target: 'es2022', format: 'esm', entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js' },
 ];
 

@@ -8,6 +8,7 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
+import { registerWasmGradKernels } from './grad';
 import type { BackendName } from './types';
 
 const WASM_FILES = ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm'];
@@ -81,6 +82,8 @@ async function tryBackend(name: BackendName): Promise<string | undefined> {
   const ok = await tf.setBackend(name);
   if (!ok) return `TensorFlow.js could not initialize it${name === 'wasm' ? ` (wasm files from ${wasmDir})` : ''}`;
   await tf.ready();
+  // Training needs the backprop kernels wasm lacks (Conv2DBackpropFilter, depthwise); idempotent.
+  if (name === 'wasm') registerWasmGradKernels();
   return undefined;
 }
 
@@ -94,4 +97,9 @@ function findWasmDir(): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** Live tensors, readable before any backend is chosen (tf.memory() needs one). Tests compare it before and after a job. */
+export function liveTensors(): number {
+  return tf.engine().state.numTensors;
 }

@@ -26,7 +26,7 @@ export type NoteMessage<A extends Api> = {
 
 export type ReplyMessage =
   | { kind: 'result'; id: number; result: unknown }
-  | { kind: 'error'; id: number; message: string }
+  | { kind: 'error'; id: number; message: string; code?: string }
   | { kind: 'cancel'; id: number };
 
 /** Everything a side posts to a peer that implements `Remote`. */
@@ -41,6 +41,20 @@ export type Handlers<Local extends Api> = {
   };
   notes: { [K in Names<Local['notes']>]: (params: ParamsOf<Local['notes'][K]>) => void };
 };
+
+/**
+ * An error reply. A handler throws one to send a `code` (what kind of failure) beside the message;
+ * every error reply rejects the caller with one, `code` undefined when the handler gave none.
+ */
+export class RemoteError extends Error {
+  override name = 'RemoteError';
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
 
 /** A call that the other side will never answer: it reloaded or went away. Expected; not a fault. */
 export class PeerGoneError extends Error {
@@ -114,7 +128,7 @@ export class Channel<Local extends Api, Remote extends Api> {
         this.settle(data.id)?.resolve(data.result);
         break;
       case 'error':
-        this.settle(data.id)?.reject(new Error(data.message));
+        this.settle(data.id)?.reject(new RemoteError(data.message, typeof data.code === 'string' ? data.code : undefined));
         break;
       case 'cancel':
         this.serving.get(data.id)?.abort();
@@ -171,7 +185,8 @@ export class Channel<Local extends Api, Remote extends Api> {
     try {
       reply = { kind: 'result', id, result: await handler(params, controller.signal) };
     } catch (error) {
-      reply = { kind: 'error', id, message: error instanceof Error ? error.message : String(error) };
+      const code = error instanceof RemoteError ? error.code : undefined;
+      reply = { kind: 'error', id, message: error instanceof Error ? error.message : String(error), ...(code !== undefined ? { code } : {}) };
     } finally {
       this.serving.delete(id);
     }
@@ -203,6 +218,7 @@ function abortError(signal: AbortSignal | undefined): Error {
 type AnyMessage =
   | { kind: 'request'; id: number; method: string; params: unknown }
   | { kind: 'note'; method: string; params: unknown }
+  | { kind: 'error'; id: number; message: string; code?: unknown }
   | ReplyMessage;
 
 function isMessage(data: unknown): data is AnyMessage {
