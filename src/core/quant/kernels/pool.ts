@@ -38,19 +38,27 @@ function geometry(a: PoolIntArgs, dH: number, dW: number): Geometry {
 export function maxPoolInt(args: PoolIntArgs & { dilations?: readonly number[] }): { values: Int32Array; shape: number[] } {
   const [dH, dW] = args.dilations ?? [1, 1];
   const g = geometry(args, dH, dW);
-  const out = new Int32Array(g.N * g.C * g.OH * g.OW);
+  // Locals rather than g.* and an int starting value: this loop is a large share of the integer simulator's time.
+  const { N, C, H, W, kH, kW, sH, sW, pt, pl, OH, OW } = g;
+  const x = args.x;
+  const out = new Int32Array(N * C * OH * OW);
   let o = 0;
-  for (let nc = 0; nc < g.N * g.C; nc++) {
-    const base = nc * g.H * g.W;
-    for (let oh = 0; oh < g.OH; oh++) {
-      for (let ow = 0; ow < g.OW; ow++) {
-        let m = -Infinity;
-        for (let kh = 0; kh < g.kH; kh++) {
-          const ih = oh * g.sH - g.pt + kh * dH;
-          if (ih < 0 || ih >= g.H) continue;
-          for (let kw = 0; kw < g.kW; kw++) {
-            const iw = ow * g.sW - g.pl + kw * dW;
-            if (iw >= 0 && iw < g.W && args.x[base + ih * g.W + iw] > m) m = args.x[base + ih * g.W + iw];
+  for (let nc = 0; nc < N * C; nc++) {
+    const base = nc * H * W;
+    for (let oh = 0; oh < OH; oh++) {
+      for (let ow = 0; ow < OW; ow++) {
+        // Padding never wins, and a window always covers at least one real cell (pads < kernel).
+        let m = -2147483648;
+        for (let kh = 0; kh < kH; kh++) {
+          const ih = oh * sH - pt + kh * dH;
+          if (ih < 0 || ih >= H) continue;
+          const row = base + ih * W;
+          for (let kw = 0; kw < kW; kw++) {
+            const iw = ow * sW - pl + kw * dW;
+            if (iw >= 0 && iw < W) {
+              const v = x[row + iw]!;
+              if (v > m) m = v;
+            }
           }
         }
         out[o++] = m;
