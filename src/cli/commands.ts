@@ -9,6 +9,8 @@ import { terminalContext } from './progress';
 import { profileText, ptqText } from './tables';
 import { runProfile } from '../jobs/profile';
 import { runPtq } from '../jobs/ptq';
+import { TRAIN_COMMANDS } from './trainCommands';
+import { REPORT_COMMANDS } from './reportCommands';
 
 export interface CliCommand {
   name: string;
@@ -99,4 +101,4 @@ const ptq = command({
   },
 });
 
-export const COMMANDS: readonly CliCommand[] = [inspect, profile, ptq];
+export const COMMANDS: readonly CliCommand[] = [inspect, profile, ptq, ...TRAIN_COMMANDS, ...REPORT_COMMANDS];

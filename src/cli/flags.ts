@@ -1,4 +1,4 @@
-// Flags shared by the compute commands (profile, ptq, and later qat), parsed
+// Flags shared by the compute commands (profile, ptq, train, qat), parsed
 // into typed options once.
 
 import { UsageError } from '../core/errors';
@@ -17,6 +17,8 @@ export const DATA_FLAGS: Record<string, FlagSpec> = {
 
 export const QUANT_FLAGS: Record<string, FlagSpec> = {
   bits: { value: true, help: 'bit width, 2..16 (default 8)' },
+  'weight-bits': { value: true, help: 'weight bit width, 2..16 (default: --bits), e.g. 4 for W4A8' },
+  'act-bits': { value: true, help: 'activation bit width, 2..16 (default: --bits)' },
   scheme: { value: true, help: 'symmetric (S = 2·max|r|/(2^b−1), z = 0) | asymmetric (default symmetric)' },
   'per-channel': { value: false, help: 'one weight scale per output channel' },
   'weight-range': { value: true, help: 'actual | 3sigma | percentile:P | mse | kl (default actual)' },
@@ -67,8 +69,17 @@ function range(p: Parsed, name: string): RangeMethod {
 export function quantConfig(p: Parsed): QuantConfig {
   const bits = int(p, 'bits', 8);
   checkBits(bits);
+  const width = (name: string): number | undefined => {
+    if (str(p, name) === undefined) return undefined;
+    const b = int(p, name, bits);
+    checkBits(b);
+    return b;
+  };
+  const [weightBits, actBits] = [width('weight-bits'), width('act-bits')];
   return {
     bits,
+    ...(weightBits !== undefined ? { weightBits } : {}),
+    ...(actBits !== undefined ? { actBits } : {}),
     scheme: oneOf<Scheme>(p, 'scheme', ['symmetric', 'asymmetric'], 'symmetric'),
     perChannel: p.flags.has('per-channel'),
     weightRange: range(p, 'weight-range'),

@@ -1,5 +1,7 @@
 // The values a graph carries: initializers (or their replacements from
-// RunnerOptions.weights) and Constant nodes' attributes.
+// RunnerOptions.weights) and Constant nodes' attributes. Live initializers
+// (RunnerOptions.live: what training updates) have no value here, so no kernel
+// bakes them in at compile time and constant folding never reads them.
 
 import { elementCount, type Graph, type Node, type Tensor } from '../core/graph/ir';
 import type { KnownValue } from '../core/ops/types';
@@ -14,7 +16,14 @@ export class Constants {
   constructor(
     private readonly graph: Graph,
     private readonly overrides: ReadonlyMap<string, Float32Array> = new Map(),
+    private readonly live: ReadonlySet<string> = new Set(),
   ) {
+    for (const name of live) {
+      const t = graph.initializers.get(name);
+      if (!t) throw new Error(`options.live names '${name}', which is not an initializer of the graph`);
+      if (t.dtype !== 'float32') throw new Error(`options.live names '${name}', a ${t.dtype} initializer: only float32 weights are live`);
+      if (overrides.has(name)) throw new Error(`'${name}' is both in options.weights and options.live`);
+    }
     for (const [name, values] of overrides) {
       const t = graph.initializers.get(name);
       if (!t) throw new Error(`options.weights names '${name}', which is not an initializer of the graph`);
@@ -30,10 +39,15 @@ export class Constants {
     return this.graph.initializers.has(name);
   }
 
+  isLive(name: string): boolean {
+    return this.live.has(name);
+  }
+
   /** Any size; decoded on each call (the runner uploads weights once, at creation). */
   data(name: string): ConstantData | undefined {
     const t = this.graph.initializers.get(name);
     if (t) {
+      if (this.live.has(name)) return undefined;
       const override = this.overrides.get(name);
       if (override) return { dtype: 'float32', shape: t.shape, values: override };
       return t.data && t.dtype !== 'string' ? { dtype: t.dtype, shape: t.shape, values: t.data.read() } : undefined;
@@ -45,7 +59,7 @@ export class Constants {
   /** A small initializer as constant folding sees it. */
   known(name: string): KnownValue | undefined {
     const t = this.graph.initializers.get(name);
-    if (!t || elementCount(t.shape) > MAX_KNOWN_ELEMENTS) return undefined;
+    if (!t || this.live.has(name) || elementCount(t.shape) > MAX_KNOWN_ELEMENTS) return undefined;
     const d = this.data(name);
     return d && { shape: [...d.shape], values: Array.from(d.values as ArrayLike<number>) };
   }

@@ -3,6 +3,9 @@
 // the engine cannot run fails before any data is read; weights become TF.js
 // tensors once. A run is one tf.tidy: values are freed after their last
 // reader, and outputs and taps leave as Float32Arrays in ONNX layout.
+// `forward` is the same pass on tensors, for training: it returns the outputs
+// as tensors, takes live weights (RunnerOptions.live) per call, and is
+// differentiable, so it runs inside tf.grad / optimizer.minimize.
 
 import * as tf from '@tensorflow/tfjs-core';
 import { ModelError } from '../core/errors';
@@ -17,6 +20,25 @@ import { Unsupported, type CompileEnv, type RunCtx, type Step } from './ops/type
 import { LATEST_OPSET, makePlan, type Plan } from './plan';
 import type { RunnerOptions, RunResult, TensorOut } from './types';
 import { Val } from './value';
+
+export interface ForwardOptions {
+  /** A tensor (a tf.Variable when training) for each live initializer, in the initializer's ONNX shape. */
+  weights?: ReadonlyMap<string, tf.Tensor>;
+  /** Values to return besides the outputs, in ONNX layout. */
+  taps?: readonly string[];
+  /**
+   * Replaces each value as it is computed (the graph input first), after any RunnerOptions.fakeQuant. It sees the
+   * physical tensor, which may be channels-last, so it must be elementwise and blind to layout (per-tensor fake
+   * quantization, a min/max observer); it returns a tensor of the same shape.
+   */
+  onValue?: (name: string, t: tf.Tensor) => tf.Tensor;
+}
+
+export interface ForwardResult {
+  /** In the order of graph.outputs, ONNX layout; owned by the caller (inside its tidy). */
+  outputs: tf.Tensor[];
+  taps: Map<string, tf.Tensor>;
+}
 
 /** Plans kept per input shape; a job uses one or two batch sizes (full batches and the last one). */
 const PLAN_CACHE = 8;
@@ -37,6 +59,8 @@ export class GraphRunner {
     /** Every tensor the runner owns (weights in all their forms, fake-quant parameters). */
     private readonly owned: Set<tf.Tensor>,
     private readonly fakeQuant: Map<string, PreparedFakeQuant>,
+    /** Initializers given to each forward call (RunnerOptions.live). */
+    private readonly live: ReadonlySet<string>,
   ) {}
 
   /** Throws ModelError naming the first node the engine cannot run. `file` is used in messages. */
@@ -51,7 +75,8 @@ export class GraphRunner {
       return t;
     };
     try {
-      const constants = new Constants(graph, options.weights);
+      const live = new Set(options.live ?? []);
+      const constants = new Constants(graph, options.weights, live);
       const { steps, uploaded } = compile(graph, file, constants, keep);
       const fq = new Map<string, PreparedFakeQuant>();
       const produced = new Set([inputs[0].name, ...graph.nodes.flatMap((n) => n.outputs)]);
@@ -60,7 +85,7 @@ export class GraphRunner {
         if (!produced.has(name)) throw new Error(`fakeQuant names '${name}', which is not a value of the graph`);
         fq.set(name, prepareFakeQuant(name, spec, keep));
       }
-      return new GraphRunner(graph, file, inputs[0], constants, steps, uploaded, owned, fq);
+      return new GraphRunner(graph, file, inputs[0], constants, steps, uploaded, owned, fq, live);
     } catch (e) {
       owned.forEach((t) => t.dispose());
       throw e;
@@ -73,50 +98,90 @@ export class GraphRunner {
    */
   run(x: Float32Array, shape: number[], taps: readonly string[] = []): RunResult {
     if (this.disposed) throw new Error('the runner has been disposed');
-    this.checkInput(x, shape);
-    const plan = this.planFor(shape);
+    this.checkInput(shape);
+    const n = shape.reduce((a, b) => a * b, 1);
+    if (x.length !== n) throw new Error(`the input holds ${x.length} values; shape [${shape.join(', ')}] needs ${n}`);
+    const result: RunResult = { outputs: [], taps: new Map() };
+    tf.tidy(() => {
+      const r = this.execute(tf.tensor(x, shape, 'float32'), { taps });
+      result.outputs = r.slice(0, this.graph.outputs.length).map(copyOut);
+      taps.forEach((name, i) => result.taps.set(name, copyOut(r[this.graph.outputs.length + i]!)));
+    });
+    return result;
+  }
+
+  /** The pass of `run` on tensors (x in ONNX layout), differentiable with respect to x and the live weights. */
+  forward(x: tf.Tensor, options: ForwardOptions = {}): ForwardResult {
+    if (this.disposed) throw new Error('the runner has been disposed');
+    this.checkInput(x.shape);
+    const taps = options.taps ?? [];
+    const r = tf.tidy(() => this.execute(x, options));
+    const outputs = r.slice(0, this.graph.outputs.length);
+    return { outputs, taps: new Map(taps.map((name, i) => [name, r[outputs.length + i]!])) };
+  }
+
+  /** One pass inside the caller's tidy: the outputs, then the taps, as ONNX-layout tensors. */
+  private execute(x: tf.Tensor, o: ForwardOptions): tf.Tensor[] {
+    const plan = this.planFor(x.shape);
+    const taps = o.taps ?? [];
     for (const name of taps) {
       if (!plan.values.has(name) && !this.graph.nodes.some((n) => n.outputs.includes(name))) {
         throw new Error(`tap '${name}' is not a value of the graph`);
       }
     }
-    const keepNames = new Set([...this.graph.outputs.map((o) => o.name), ...taps]);
-    const result: RunResult = { outputs: [], taps: new Map() };
-    tf.tidy(() => {
-      const store = new Store(this.owned);
-      const resolve = this.resolver(store, plan);
-      store.set(this.input.name, this.quantized(this.input.name, new Val(tf.tensor(x, shape, 'float32'))));
-      plan.steps.forEach((index, k) => {
-        const node = this.graph.nodes[index];
-        let outs: (Val | undefined)[] = [];
-        // A tidy per node frees the kernel's and fake quantization's temporaries at once. It keeps the outputs and
-        // every value the node read: a layout copy made for a later reader (Val.nhwc) must survive it.
-        const touched: Val[] = [];
-        const reading = (name: string): Val => {
-          const v = resolve(name);
-          touched.push(v);
-          return v;
-        };
-        try {
-          tf.tidy(() => {
-            outs = this.steps[index](this.context(node, reading, plan)).map((v, j) => (v && node.outputs[j] ? this.quantized(node.outputs[j], v) : v));
-            return [...outs, ...touched].flatMap((v) => (v ? v.tensors() : []));
-          });
-        } catch (e) {
-          throw this.nodeError(node, e, plan);
-        }
-        node.outputs.forEach((name, j) => {
-          const v = outs[j];
-          if (name && v) store.set(name, v);
+    const weights = this.liveWeights(o.weights);
+    const given = new Set(weights.values());
+    const keepNames = new Set([...this.graph.outputs.map((v) => v.name), ...taps]);
+    // The caller's input and weights are never freed here, even when an Identity passes them on.
+    const store = new Store((t) => this.owned.has(t) || t === x || given.has(t));
+    const resolve = this.resolver(store, plan, weights);
+    const transform = (name: string, v: Val): Val => {
+      const q = this.quantized(name, v);
+      return o.onValue ? new Val(o.onValue(name, q.t), q.channelsLast) : q;
+    };
+    store.set(this.input.name, transform(this.input.name, new Val(x)));
+    plan.steps.forEach((index, k) => {
+      const node = this.graph.nodes[index];
+      let outs: (Val | undefined)[] = [];
+      // A tidy per node frees the kernel's and fake quantization's temporaries at once. It keeps the outputs and
+      // every value the node read: a layout copy made for a later reader (Val.nhwc) must survive it.
+      const touched: Val[] = [];
+      const reading = (name: string): Val => {
+        const v = resolve(name);
+        touched.push(v);
+        return v;
+      };
+      try {
+        tf.tidy(() => {
+          outs = this.steps[index](this.context(node, reading, plan)).map((v, j) => (v && node.outputs[j] ? transform(node.outputs[j], v) : v));
+          return [...outs, ...touched].flatMap((v) => (v ? v.tensors() : []));
         });
-        for (const name of new Set([...node.inputs, ...node.outputs])) {
-          if (name && !keepNames.has(name) && (plan.lastUse.get(name) ?? -1) <= k) store.release(name);
-        }
+      } catch (e) {
+        throw this.nodeError(node, e, plan);
+      }
+      node.outputs.forEach((name, j) => {
+        const v = outs[j];
+        if (name && v) store.set(name, v);
       });
-      result.outputs = this.graph.outputs.map((o) => copyOut(resolve(o.name)));
-      for (const name of taps) result.taps.set(name, copyOut(resolve(name)));
+      for (const name of new Set([...node.inputs, ...node.outputs])) {
+        if (name && !keepNames.has(name) && (plan.lastUse.get(name) ?? -1) <= k) store.release(name);
+      }
     });
-    return result;
+    return [...this.graph.outputs.map((v) => resolve(v.name).nchw()), ...taps.map((name) => resolve(name).nchw())];
+  }
+
+  /** Checks that every live initializer has a tensor of its shape. */
+  private liveWeights(given: ReadonlyMap<string, tf.Tensor> | undefined): ReadonlyMap<string, tf.Tensor> {
+    const weights = given ?? new Map<string, tf.Tensor>();
+    for (const name of this.live) {
+      const t = weights.get(name);
+      const want = this.graph.initializers.get(name)!.shape;
+      if (!t) throw new Error(`initializer '${name}' is live: pass its tensor in forward's options.weights`);
+      if (t.shape.length !== want.length || t.shape.some((d, i) => d !== want[i])) {
+        throw new Error(`live weight '${name}' is [${t.shape.join(', ')}]; the initializer is [${want.join(', ')}]`);
+      }
+    }
+    return weights;
   }
 
   /** Frees the weight tensors. The runner cannot run afterwards. */
@@ -129,7 +194,7 @@ export class GraphRunner {
     this.plans.clear();
   }
 
-  private checkInput(x: Float32Array, shape: number[]): void {
+  private checkInput(shape: readonly number[]): void {
     const declared = this.input.shape;
     // Dim 0 is the batch whatever the file declares: exporters often fix it at 1.
     const fits = shape.length === declared.length &&
@@ -137,16 +202,14 @@ export class GraphRunner {
     if (!fits) {
       throw new ModelError(this.file, `input '${this.input.name}' is [${declared.join(', ')}]; the data given is [${shape.join(', ')}]`);
     }
-    const n = shape.reduce((a, b) => a * b, 1);
-    if (x.length !== n) throw new Error(`the input holds ${x.length} values; shape [${shape.join(', ')}] needs ${n}`);
   }
 
-  private planFor(shape: number[]): Plan {
+  private planFor(shape: readonly number[]): Plan {
     const key = shape.join('x');
     let plan = this.plans.get(key);
     if (!plan) {
       if (this.plans.size >= PLAN_CACHE) this.plans.delete(this.plans.keys().next().value!);
-      plan = makePlan(this.graph, this.input.name, shape, this.constants);
+      plan = makePlan(this.graph, this.input.name, [...shape], this.constants);
       this.plans.set(key, plan);
     }
     return plan;
@@ -157,11 +220,13 @@ export class GraphRunner {
     return p ? fakeQuantize(v, p, name) : v;
   }
 
-  /** A value by name: computed this run, folded, an uploaded weight, or another constant (made for this run). */
-  private resolver(store: Store, plan: Plan): (name: string) => Val {
+  /** A value by name: computed this run, a live weight, folded, an uploaded weight, or another constant (made for this run). */
+  private resolver(store: Store, plan: Plan, weights: ReadonlyMap<string, tf.Tensor>): (name: string) => Val {
     return (name) => {
-      const live = store.get(name);
-      if (live) return live;
+      const computed = store.get(name);
+      if (computed) return computed;
+      const w = weights.get(name);
+      if (w && this.live.has(name)) return new Val(w);
       const up = this.uploaded.get(name);
       if (up) return new Val(up);
       const known = plan.known.get(name);
@@ -247,8 +312,7 @@ function compile(graph: Graph, file: string, constants: Constants, keep: <T exte
   return { steps, uploaded };
 }
 
-function copyOut(v: Val): TensorOut {
-  const t = v.nchw();
+function copyOut(t: tf.Tensor): TensorOut {
   const data = t.dataSync();
   return { data: data instanceof Float32Array ? data.slice() : Float32Array.from(data as ArrayLike<number>), shape: [...t.shape] };
 }
@@ -261,7 +325,7 @@ class Store {
   private readonly live = new Map<string, Val>();
   private readonly pinned = new Map<string, Val>();
 
-  constructor(private readonly persistent: ReadonlySet<tf.Tensor>) {}
+  constructor(private readonly persistent: (t: tf.Tensor) => boolean) {}
 
   get(name: string): Val | undefined {
     return this.live.get(name) ?? this.pinned.get(name);
@@ -281,6 +345,6 @@ class Store {
     this.live.delete(name);
     const inUse = new Set<tf.Tensor>();
     for (const u of [...this.live.values(), ...this.pinned.values()]) u.tensors().forEach((t) => inUse.add(t));
-    for (const t of v.tensors()) if (!inUse.has(t) && !this.persistent.has(t)) t.dispose();
+    for (const t of v.tensors()) if (!inUse.has(t) && !this.persistent(t)) t.dispose();
   }
 }

@@ -30,4 +30,9 @@ export interface RunnerOptions {
   weights?: Map<string, Float32Array>;
   /** Fake-quantize these values (IR value names) right after they are computed (graph inputs too). */
   fakeQuant?: Map<string, FakeQuantSpec>;
+  /**
+   * Float32 initializers passed to each GraphRunner.forward call as tensors (tf.Variables when training) instead
+   * of being uploaded once: kernels read them per run, so gradients flow to them.
+   */
+  live?: ReadonlySet<string>;
 }

@@ -38,10 +38,23 @@ export function activeModelFile(): vscode.Uri | undefined {
   return uri && isModelFile(uri) ? uri : undefined;
 }
 
+/** Every registry glob as one workspace glob: for findFiles and file system watchers. */
+export const MODEL_FILES_GLOB = `{${GLOBS.map((g) => (g.includes('/') || g.startsWith('**') ? g : `**/${g}`)).join(',')}}`;
+const EXCLUDED = '**/{node_modules,.git}/**';
+
+/** Whether a watcher's event is about a file findModelFiles would skip. */
+export function isExcludedPath(uri: vscode.Uri): boolean {
+  return /\/(?:node_modules|\.git)\//.test(uri.path);
+}
+
+/** The workspace's model files, or those under `folder` (not under node_modules or .git). */
+export function findModelFiles(limit = 5000, folder?: vscode.Uri): Thenable<vscode.Uri[]> {
+  return vscode.workspace.findFiles(folder ? new vscode.RelativePattern(folder, MODEL_FILES_GLOB) : MODEL_FILES_GLOB, EXCLUDED, limit);
+}
+
 /** Asks which of the workspace's model files to use; undefined when there are none or the user cancels. */
-export async function pickModelFile(): Promise<vscode.Uri | undefined> {
-  const pattern = `{${GLOBS.map((g) => (g.includes('/') ? g : `**/${g}`)).join(',')}}`;
-  const files = await vscode.workspace.findFiles(pattern, '**/node_modules/**', 1000);
+export async function pickModelFile(placeHolder = 'Model file to inspect'): Promise<vscode.Uri | undefined> {
+  const files = await findModelFiles(1000);
   if (files.length === 0) {
     void vscode.window.showInformationMessage(`QuantLab: no model files (${GLOBS.join(', ')}) in this workspace.`);
     return undefined;
@@ -49,6 +62,6 @@ export async function pickModelFile(): Promise<vscode.Uri | undefined> {
   const items = files
     .map((uri) => ({ label: uri.path.slice(uri.path.lastIndexOf('/') + 1), description: vscode.workspace.asRelativePath(uri), uri }))
     .sort((a, b) => a.description.localeCompare(b.description));
-  const picked = await vscode.window.showQuickPick(items, { placeHolder: 'Model file to inspect', matchOnDescription: true });
+  const picked = await vscode.window.showQuickPick(items, { placeHolder, matchOnDescription: true });
   return picked?.uri;
 }

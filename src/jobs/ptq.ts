@@ -156,7 +156,7 @@ function fakeQuantSpecs(qm: QuantizedModel): Map<string, FakeQuantSpec> {
   return new Map(qm.plan.points.map((p) => [p, spec(qm.activations.get(p)!)]));
 }
 
-function accumulateSqnr(acc: { signal: number; noise: number }, ref: Float32Array | undefined, got: Float32Array | undefined): void {
+export function accumulateSqnr(acc: { signal: number; noise: number }, ref: Float32Array | undefined, got: Float32Array | undefined): void {
   if (!ref || !got || ref.length !== got.length) return;
   for (let i = 0; i < ref.length; i++) {
     acc.signal += ref[i]! * ref[i]!;
@@ -166,7 +166,7 @@ function accumulateSqnr(acc: { signal: number; noise: number }, ref: Float32Arra
 
 const list = (v: number | ArrayLike<number>): number | number[] => (typeof v === 'number' ? v : Array.from(v));
 
-function layerResults(qm: QuantizedModel, sqnr: Map<string, { signal: number; noise: number }>): PtqLayerResult[] {
+export function layerResults(qm: QuantizedModel, sqnr: Map<string, { signal: number; noise: number }>): PtqLayerResult[] {
   return qm.layers.map((l) => {
     const s = sqnr.get(l.layer.output);
     const db = s && s.signal > 0 ? (s.noise === 0 ? Infinity : 10 * Math.log10(s.signal / s.noise)) : null;

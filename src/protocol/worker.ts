@@ -7,12 +7,16 @@
 import type { Progress } from '../jobs/context';
 import type { ProfileOptions, ProfileResult } from '../jobs/profile';
 import type { PtqOptions, PtqResult } from '../jobs/ptq';
+import type { QatOptions, QatResult } from '../jobs/qat';
+import type { TrainOptions, TrainResult } from '../jobs/train';
 import type { Outgoing } from './rpc';
 
 /** Every job the worker runs. A new job ('train', 'qat', 'report') is one line here and one entry in the worker's table. */
 export interface Jobs {
   profile: { options: ProfileOptions; result: ProfileResult };
   ptq: { options: PtqOptions; result: PtqResult };
+  train: { options: TrainOptions; result: TrainResult };
+  qat: { options: QatOptions; result: QatResult };
 }
 
 export type JobName = keyof Jobs;

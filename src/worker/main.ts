@@ -8,12 +8,16 @@ import { activeBackend, liveTensors } from '../engine/backend';
 import { Cancelled, type JobContext } from '../jobs/context';
 import { runProfile } from '../jobs/profile';
 import { runPtq } from '../jobs/ptq';
+import { runQat } from '../jobs/qat';
+import { runTrain } from '../jobs/train';
 import { Channel, RemoteError } from '../protocol/rpc';
 import type { JobErrorCode, JobName, JobOutcome, JobResult, Jobs, RunParams, WorkerApi, WorkerHostApi, WorkerStart } from '../protocol/worker';
 
 const JOBS: { [K in JobName]: (options: Jobs[K]['options'], ctx: JobContext) => Promise<Jobs[K]['result']> } = {
   profile: runProfile,
   ptq: runPtq,
+  train: runTrain,
+  qat: runQat,
 };
 
 if (!parentPort) throw new Error('worker.js is started by the QuantLab host as a worker thread, not run on its own');

@@ -9,8 +9,15 @@ export async function run(): Promise<void> {
   // globals exist, instead of being found on disk by a glob.
   mocha.suite.emit('pre-require', globalThis, 'quantlab-suite', mocha);
   await import('./activation.test.js');
+  await import('./startup.test.js');
   await import('./inspect.test.js');
+  await import('./lab.test.js');
   await import('./protocol.test.js');
+  await import('./sidebar.test.js');
+  await import('./modelEditor.test.js');
+  await import('./quantlabJson.test.js');
+  await import('./config.test.js');
+  await import('./jobs.test.js');
 
   const failures = await new Promise<number>((resolve) => mocha.run(resolve));
   if (failures > 0) throw new Error(`${failures} extension-host test(s) failed`);

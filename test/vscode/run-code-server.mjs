@@ -7,6 +7,8 @@
 //   node test/vscode/run-code-server.mjs      exit code = the suite's
 //   QUANTLAB_TEST_TIMEOUT_MIN=10              time limit (default 5)
 //   QUANTLAB_TEST_VERBOSE=1                   also print code-server's and the browser's logs
+//   QUANTLAB_EXTENSION_DIR=DIR                load the extension from DIR instead of this repository,
+//                                             e.g. an unpacked .vsix (its `extension/` folder)
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
@@ -20,6 +22,7 @@ import { checkBuilt, makeWorkspace, root } from './workspace.mjs';
 
 const TIMEOUT_MS = Number(process.env.QUANTLAB_TEST_TIMEOUT_MIN ?? 5) * 60_000;
 const VERBOSE = Boolean(process.env.QUANTLAB_TEST_VERBOSE);
+const EXTENSION_DIR = path.resolve(process.env.QUANTLAB_EXTENSION_DIR ?? root);
 const CHROMIUM = process.env.QUANTLAB_CHROMIUM ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
@@ -155,7 +158,7 @@ async function main() {
 
     const remote = (p) => `vscode-remote://127.0.0.1:${port}${p}`;
     const payload = [
-      ['extensionDevelopmentPath', remote(root)],
+      ['extensionDevelopmentPath', remote(EXTENSION_DIR)],
       ['extensionTestsPath', remote(path.join(root, 'out/test/suite/index.js'))],
       ['skipWelcome', 'true'],
     ];

@@ -6,7 +6,7 @@
 import { ModelError } from '../errors';
 import type { Node } from '../graph/ir';
 import {
-  addInt, avgPoolInt, clamp, conv2dInt, dequantizeArray, gemmInt, globalAvgPoolInt, maxPoolInt, quantize, quantizeArray, requantizeArray, roundBy,
+  actBitsOf, addInt, avgPoolInt, clamp, conv2dInt, dequantizeArray, gemmInt, globalAvgPoolInt, maxPoolInt, quantize, quantizeArray, requantizeArray, roundBy,
   type Conv2dIntArgs, type GemmIntArgs, type IntAccumulators, type QParams, type RequantOptions,
 } from '../quant';
 import type { QuantizedLayer, QuantizedModel } from './quantize';
@@ -112,7 +112,7 @@ export function runInteger(qm: QuantizedModel, x: Float32Array, shape: number[],
         const [a, b] = [get(0), get(1)];
         if (a.q.length !== b.q.length) throw new IntegerUnsupported('', `node '${node.name}': Add with broadcasting is not simulated`);
         const [qa, qb, qo] = [qOf(node.inputs[0]!), qOf(node.inputs[1]!), qOf(out)];
-        env.set(out, { q: addInt(a.q, qa.scale as number, qa.zeroPoint as number, b.q, qb.scale as number, qb.zeroPoint as number, qo.scale as number, opts(qo), config.bits), shape: a.shape });
+        env.set(out, { q: addInt(a.q, qa.scale as number, qa.zeroPoint as number, b.q, qb.scale as number, qb.zeroPoint as number, qo.scale as number, opts(qo), actBitsOf(config)), shape: a.shape });
         break;
       }
       case 'concat': {
@@ -159,13 +159,11 @@ function runLayer(l: QuantizedLayer, x: IntValue, rounding: 'round' | 'floor', o
     acc = { ...acc, shape: [...x.shape.slice(0, -1), l.qShape[0]!] };
     axis = acc.shape.length - 1;
   }
-  let q = requantizeArray(acc.values, acc.shape, axis, l.multiplier, o);
+  // A fused Relu/Clip is a tighter clamp of the requantized code, so it joins requantization's own clamp.
   const act = l.layer.activation;
-  if (act) {
-    const lo = act.min === -Infinity ? l.outputQ.qmin : quantize(act.min, l.outputQ, rounding);
-    const hi = act.max === Infinity ? l.outputQ.qmax : quantize(act.max, l.outputQ, rounding);
-    q = q.map((c) => clamp(c, lo, hi));
-  }
+  const lo = act && act.min !== -Infinity ? Math.max(o.qmin, quantize(act.min, l.outputQ, rounding)) : o.qmin;
+  const hi = act && act.max !== Infinity ? Math.min(o.qmax, quantize(act.max, l.outputQ, rounding)) : o.qmax;
+  const q = requantizeArray(acc.values, acc.shape, axis, l.multiplier, { ...o, qmin: lo, qmax: hi });
   return { value: { q, shape: acc.shape }, overflow: acc.overflow };
 }
 

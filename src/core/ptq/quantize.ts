@@ -6,7 +6,7 @@ import type { Graph } from '../graph/ir';
 import { floatValues } from '../graph/edit';
 import {
   computeQParams, computeQParamsPerChannel, dequantizeTensor, intDivisor, outputMultiplier, quantizeBias, quantizeMultiplier, quantizeTensor,
-  type FixedPointMultiplier, type QParams, type QuantConfig, type QuantizedBias,
+  actBitsOf, weightBitsOf, type FixedPointMultiplier, type QParams, type QuantConfig, type QuantizedBias,
 } from '../quant';
 import { channelSlices, RangeCollector, tensorStats, type RangeStats } from '../stats/collector';
 import { chooseRange } from '../stats/ranges';
@@ -44,14 +44,24 @@ export interface QuantizedModel {
 
 /** Activation sources: a collector per quantization point, filled by calibration. */
 export function quantizeModel(graph: Graph, plan: QuantPlan, collectors: Map<string, RangeCollector | RangeStats>, config: QuantConfig): QuantizedModel {
-  const activations = new Map<string, QParams>();
-  const activationRanges = new Map<string, [number, number]>();
+  const ranges = new Map<string, [number, number]>();
   for (const p of plan.points) {
     const c = collectors.get(p);
     if (!c) throw new Error(`no calibration data for '${p}'`);
-    const [lo, hi] = chooseRange(c, config.actRange, config.bits, config.scheme);
-    activationRanges.set(p, [lo, hi]);
-    activations.set(p, computeQParams(lo, hi, config.bits, config.scheme));
+    ranges.set(p, chooseRange(c, config.actRange, actBitsOf(config), config.scheme));
+  }
+  return quantizeModelWithRanges(graph, plan, ranges, config);
+}
+
+/** The same with each point's range already chosen (QAT's observers): `config.actRange` is not used. */
+export function quantizeModelWithRanges(graph: Graph, plan: QuantPlan, ranges: ReadonlyMap<string, [number, number]>, config: QuantConfig): QuantizedModel {
+  const activations = new Map<string, QParams>();
+  const activationRanges = new Map<string, [number, number]>();
+  for (const p of plan.points) {
+    const r = ranges.get(p);
+    if (!r) throw new Error(`no activation range for '${p}'`);
+    activationRanges.set(p, [r[0], r[1]]);
+    activations.set(p, computeQParams(r[0], r[1], actBitsOf(config), config.scheme));
   }
   const qOf = (value: string): QParams => {
     const q = activations.get(plan.scaleOf.get(value) ?? '');
@@ -62,28 +72,45 @@ export function quantizeModel(graph: Graph, plan: QuantPlan, collectors: Map<str
   return { config, plan, activations, activationRanges, layers };
 }
 
-function quantizeLayer(graph: Graph, layer: QuantLayer, inputQ: QParams, outputQ: QParams, config: QuantConfig): QuantizedLayer {
+/** A layer's weight as the integer kernels take it: [out, …] (linear weights transposed to [out, in]), Gemm's alpha applied. */
+export interface KernelWeight {
+  w: Float32Array;
+  shape: number[];
+  /** The initializer is [in, out] (Gemm with transB = 0, MatMul): its output channels are axis 1. */
+  transposed: boolean;
+  alpha: number;
+}
+
+/** `values` (the initializer's, in its own layout) as the kernels take them; default: the graph's. */
+export function kernelWeight(graph: Graph, layer: QuantLayer, values?: Float32Array): KernelWeight {
   const wt = graph.initializers.get(layer.weight)!;
-  const raw = floatValues(wt, layer.node.name);
+  const raw = values ?? floatValues(wt, layer.node.name);
   const alpha = layer.kind === 'gemm' && typeof layer.node.attrs['alpha'] === 'number' ? layer.node.attrs['alpha'] : 1;
-  const beta = layer.kind === 'gemm' && typeof layer.node.attrs['beta'] === 'number' ? layer.node.attrs['beta'] : 1;
   // Linear weights become [out, in]: Gemm with transB = 0 and MatMul store [in, out].
   const transposed = (layer.kind === 'gemm' && (layer.node.attrs['transB'] ?? 0) === 0) || layer.kind === 'matmul';
   const shape = transposed ? [wt.shape[1]!, wt.shape[0]!] : wt.shape.slice();
   let w = transposed ? transpose2d(raw, wt.shape[0]!, wt.shape[1]!) : raw;
   if (alpha !== 1) w = w.map((v) => v * alpha);
+  return { w, shape, transposed, alpha };
+}
 
-  const { bits, scheme } = config;
-  let weightQ: QParams;
-  let weightRange: QuantizedLayer['weightRange'];
+/** The weight's parameters and the clip range they came from (per tensor, or per output channel = axis 0). */
+export function chooseWeightQ(w: Float32Array, shape: number[], config: QuantConfig): { weightQ: QParams; weightRange: QuantizedLayer['weightRange'] } {
+  const bits = weightBitsOf(config);
+  const { scheme } = config;
   if (config.perChannel) {
     // Collectors, not RangeStats: mse and kl need the full-resolution histogram.
-    weightRange = channelSlices(w, shape, 0).map((c) => chooseRange(RangeCollector.of(c), config.weightRange, bits, scheme));
-    weightQ = computeQParamsPerChannel(weightRange.map((r) => r[0]), weightRange.map((r) => r[1]), bits, scheme);
-  } else {
-    weightRange = chooseRange(RangeCollector.of(w), config.weightRange, bits, scheme);
-    weightQ = computeQParams(weightRange[0], weightRange[1], bits, scheme);
+    const weightRange = channelSlices(w, shape, 0).map((c) => chooseRange(RangeCollector.of(c), config.weightRange, bits, scheme));
+    return { weightRange, weightQ: computeQParamsPerChannel(weightRange.map((r) => r[0]), weightRange.map((r) => r[1]), bits, scheme) };
   }
+  const weightRange = chooseRange(RangeCollector.of(w), config.weightRange, bits, scheme);
+  return { weightRange, weightQ: computeQParams(weightRange[0], weightRange[1], bits, scheme) };
+}
+
+function quantizeLayer(graph: Graph, layer: QuantLayer, inputQ: QParams, outputQ: QParams, config: QuantConfig): QuantizedLayer {
+  const { w, shape, transposed, alpha } = kernelWeight(graph, layer);
+  const beta = layer.kind === 'gemm' && typeof layer.node.attrs['beta'] === 'number' ? layer.node.attrs['beta'] : 1;
+  const { weightQ, weightRange } = chooseWeightQ(w, shape, config);
   const q = quantizeTensor(w, shape, weightQ, 0, config.rounding);
   const deq = dequantizeTensor(q, shape, weightQ, 0);
   const dequantized = transposed ? transpose2d(deq, shape[0]!, shape[1]!) : alpha !== 1 ? deq.map((v) => v / alpha) : deq;

@@ -14,8 +14,12 @@ export type Requant = 'float' | 'fixed-point' | 'int-div';
 export type RangeMethod = 'actual' | '3sigma' | `percentile:${number}` | 'mse' | 'kl';
 
 export interface QuantConfig {
-  /** 2..16 */
+  /** 2..16; the width of weights and activations unless weightBits/actBits say otherwise. */
   bits: number;
+  /** Weight width, e.g. 4 for "4-bit weights, 8-bit activations" (default: bits). */
+  weightBits?: number;
+  /** Activation width (default: bits). */
+  actBits?: number;
   scheme: Scheme;
   perChannel: boolean;
   weightRange: RangeMethod;
@@ -23,6 +27,9 @@ export interface QuantConfig {
   rounding: Rounding;
   requant: Requant;
 }
+
+export const weightBitsOf = (c: QuantConfig): number => c.weightBits ?? c.bits;
+export const actBitsOf = (c: QuantConfig): number => c.actBits ?? c.bits;
 
 /** Per tensor: numbers; per output channel: arrays of length C (axis 0 of a weight). */
 export interface QParams {

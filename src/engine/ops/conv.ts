@@ -82,11 +82,17 @@ const Conv: Kernel = {
       const pad = tfPad(padsFor(win, x.shape.slice(1, 3)));
       const bias = ctx.has(2) ? (ctx.val(2).nchw() as tf.Tensor1D) : undefined;
       let y: tf.Tensor4D;
-      if (mode === 'conv') {
+      // Under a gradient tape (training) the fused ops' custom gradient computes dx even for the graph input, which
+      // nothing needs, and refuses dilations: the plain ops let the tape skip what is not asked for.
+      const fuse = tf.engine().state.gradientDepth === 0;
+      if (mode === 'conv' && fuse) {
         y = tf.fused.conv2d({ x, filter: f[0], strides, pad, dilations, bias });
+      } else if (mode === 'conv') {
+        y = tf.conv2d(x, f[0], strides, pad, 'NHWC', dilations);
+        if (bias) y = tf.add(y, bias) as tf.Tensor4D;
       } else if (mode === 'depthwise') {
         // The fused depthwise op takes no explicit padding.
-        if (pad === 'valid') y = tf.fused.depthwiseConv2d({ x, filter: f[0], strides, pad, dilations, bias });
+        if (pad === 'valid' && fuse) y = tf.fused.depthwiseConv2d({ x, filter: f[0], strides, pad, dilations, bias });
         else {
           y = tf.depthwiseConv2d(x, f[0], strides, pad, 'NHWC', dilations);
           if (bias) y = tf.add(y, bias) as tf.Tensor4D;
