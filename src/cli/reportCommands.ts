@@ -4,8 +4,8 @@ import * as path from 'node:path';
 import { UsageError } from '../core/errors';
 import { renderCompare, tableOfContents } from '../core/report';
 import { runCompare } from '../jobs/compare';
-import { runReport, type ReportOptions } from '../jobs/report';
-import { reportFiles, writeReportFiles } from '../report-figures/files';
+import type { ReportOptions } from '../jobs/report';
+import { runReportJob } from '../jobs/writeReport';
 import { parseArgs, type FlagSpec } from './args';
 import type { CliCommand } from './commands';
 import { backend, DATA_FLAGS, int, QUANT_FLAGS, quantConfig, split, str } from './flags';
@@ -70,14 +70,13 @@ const report = command({
       quant: quantConfig(p), backend: backend(p), ...(qatEpochs !== undefined ? { qatEpochs } : {}), ...(qatTrainSamples !== undefined ? { qatTrainSamples } : {}),
       figures: true, ...(date ? { provenance: { date } } : {}), ...(compareWith?.length ? { compareWith } : {}),
     };
-    const run = await runReport(o, terminalContext());
-    const files = await reportFiles(run, out, { latex: p.flags.has('latex') });
-    await writeReportFiles(files);
+    const run = await runReportJob({ ...o, out, latex: p.flags.has('latex') }, terminalContext());
+    const files = run.written;
     if (p.flags.has('json')) {
       process.stdout.write(JSON.stringify(run.report, null, 2) + '\n');
     } else {
-      const svgs = files.filter((f) => f.path.endsWith('.svg')).length;
-      const others = files.filter((f) => !f.path.endsWith('.svg') && f.path !== out).map((f) => path.basename(f.path));
+      const svgs = files.filter((f) => f.endsWith('.svg')).length;
+      const others = files.filter((f) => !f.endsWith('.svg') && f !== out).map((f) => path.basename(f));
       process.stdout.write(`wrote ${out} (with ${[...others, `${svgs} figures`].join(', ')}) in ${run.seconds['total']} s (${timings(run.seconds)})\n\n${tableOfContents(run.report)}\n`);
     }
     return 0;

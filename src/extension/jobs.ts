@@ -21,7 +21,6 @@ import type { Worker } from 'node:worker_threads';
 import * as vscode from 'vscode';
 import { ModelError } from '../core/errors';
 import { Cancelled, type Progress } from '../jobs/context';
-import { RemoteError } from '../protocol/rpc';
 import type { JobName, JobRequest, JobResult } from '../protocol/worker';
 import { JobInputError, JobWorker, WorkerStoppedError } from '../worker/client';
 import type { LabJobs } from './lab/jobs';
@@ -56,7 +55,7 @@ interface Entry extends JobInfo {
   turn?: { resolve(): void; reject(error: Error): void };
 }
 
-const TITLES: Record<string, string> = { profile: 'Profiling', ptq: 'PTQ', qat: 'QAT', train: 'Training', report: 'Report' };
+const TITLES: Record<string, string> = { profile: 'Profiling', ptq: 'PTQ', qat: 'QAT', train: 'Training', report: 'Report', compare: 'Comparison' };
 /** Progress reaches the notification at most this often; a new phase and the end of one always do. */
 const REPORT_MS = 100;
 
@@ -150,15 +149,9 @@ export class JobManager implements vscode.Disposable {
    * `run` for a job named at run time (the lab's, the report commands'), which the worker's table may not hold yet:
    * the worker then answers 'unknown job', said here in the user's words.
    */
-  async runNamed(job: string, options: object & { model: string }, runOptions: RunJobOptions = {}): Promise<unknown> {
-    try {
-      return await this.run({ job, options } as unknown as JobRequest, runOptions);
-    } catch (error) {
-      if (error instanceof RemoteError && /^unknown job\b/.test(error.message)) {
-        throw new Error(`${TITLES[job] ?? job} is not available in this build yet: the worker has no '${job}' job`);
-      }
-      throw error;
-    }
+  /** A job by name, for callers that hold its options untyped (the lab panel, the report commands). */
+  runNamed(job: string, options: object & { model: string }, runOptions: RunJobOptions = {}): Promise<unknown> {
+    return this.run({ job, options } as unknown as JobRequest, runOptions);
   }
 
   /** The same jobs behind the lab panel's interface. */

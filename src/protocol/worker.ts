@@ -7,16 +7,21 @@
 import type { Progress } from '../jobs/context';
 import type { ProfileOptions, ProfileResult } from '../jobs/profile';
 import type { PtqOptions, PtqResult } from '../jobs/ptq';
+import type { CompareData } from '../core/report';
+import type { CompareOptions } from '../jobs/compare';
 import type { QatOptions, QatResult } from '../jobs/qat';
+import type { ReportJobOptions, ReportJobResult } from '../jobs/writeReport';
 import type { TrainOptions, TrainResult } from '../jobs/train';
 import type { Outgoing } from './rpc';
 
-/** Every job the worker runs. A new job ('train', 'qat', 'report') is one line here and one entry in the worker's table. */
+/** Every job the worker runs. A new job is one line here and one entry in the worker's table. */
 export interface Jobs {
   profile: { options: ProfileOptions; result: ProfileResult };
   ptq: { options: PtqOptions; result: PtqResult };
   train: { options: TrainOptions; result: TrainResult };
   qat: { options: QatOptions; result: QatResult };
+  report: { options: ReportJobOptions; result: ReportJobResult };
+  compare: { options: CompareOptions; result: CompareData };
 }
 
 export type JobName = keyof Jobs;

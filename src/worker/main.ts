@@ -8,7 +8,9 @@ import { activeBackend, liveTensors } from '../engine/backend';
 import { Cancelled, type JobContext } from '../jobs/context';
 import { runProfile } from '../jobs/profile';
 import { runPtq } from '../jobs/ptq';
+import { runCompare } from '../jobs/compare';
 import { runQat } from '../jobs/qat';
+import { runReportJob } from '../jobs/writeReport';
 import { runTrain } from '../jobs/train';
 import { Channel, RemoteError } from '../protocol/rpc';
 import type { JobErrorCode, JobName, JobOutcome, JobResult, Jobs, RunParams, WorkerApi, WorkerHostApi, WorkerStart } from '../protocol/worker';
@@ -18,6 +20,8 @@ const JOBS: { [K in JobName]: (options: Jobs[K]['options'], ctx: JobContext) => 
   ptq: runPtq,
   train: runTrain,
   qat: runQat,
+  report: runReportJob,
+  compare: runCompare,
 };
 
 if (!parentPort) throw new Error('worker.js is started by the QuantLab host as a worker thread, not run on its own');

@@ -3,7 +3,6 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { renderCompare, tableOfContents } from '../../core/report';
 import type { ReportOptions } from '../../jobs/report';
-import { reportFiles, writeReportFiles } from '../../report-figures/files';
 import { datasetFor } from '../config/dataset';
 import { readSettings } from '../config/settings';
 import type { Ctx } from '../ctx';
@@ -48,10 +47,8 @@ export async function generateReportCommand(ctx: Ctx, target?: unknown, given?: 
     figures: true,
     ...g.options,
   };
-  const run = await reportJobs(ctx).report(options);
-  const files = await reportFiles(run, out, { latex: g.latex ?? false });
-  await writeReportFiles(files);
-  ctx.output.info(`wrote ${out} (${files.length} files) in ${run.seconds['total']} s\n${tableOfContents(run.report)}`);
+  const run = await reportJobs(ctx).report({ ...options, out, latex: g.latex ?? false });
+  ctx.output.info(`wrote ${out} (${run.written.length} files) in ${run.seconds['total']} s\n${tableOfContents(run.report)}`);
   ctx.lastResult = `QuantLab: wrote ${vscode.workspace.asRelativePath(out)}`;
   const uri = vscode.Uri.file(out);
   void vscode.commands.executeCommand('markdown.showPreview', uri).then(undefined, () => vscode.window.showTextDocument(uri));
