@@ -92,14 +92,15 @@ export async function runTrain(o: TrainOptions, ctx: JobContext): Promise<TrainR
   const graph = readModel(openModelFile(o.model));
   const names = trainableParameters(graph);
   if (names.length === 0) throw new ModelError(o.model, 'has no float parameters to train');
-  if (o.out) checkWritable(o.model, graph, names, o.out);
-  const trainDs = openSplit(graph, o, 'train');
-  const evalDs = openSplit(graph, o, 'test');
-  const backend = await startBackend(o.backend);
   const seed = o.seed ?? 0;
   const init = o.reinit ? pytorchInit(graph, names, seed) : undefined;
   const initial = init && new Map([...init.values].filter(([n]) => names.includes(n)));
+  // Re-initialised BN running statistics: not trained, but written.
   const fixed = init && new Map([...init.values].filter(([n]) => !names.includes(n)));
+  if (o.out) checkWritable(o.model, graph, [...names, ...(fixed?.keys() ?? [])], o.out);
+  const trainDs = openSplit(graph, o, 'train');
+  const evalDs = openSplit(graph, o, 'test');
+  const backend = await startBackend(o.backend);
   const trainer = Trainer.create(graph, { names, optimizer, ...(initial ? { initial } : {}), ...(fixed ? { fixed } : {}) }, o.model);
   try {
     const load = since(t0);

