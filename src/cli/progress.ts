@@ -15,7 +15,7 @@ export function terminalContext(): JobContext {
       lastPhase = p.phase;
       const width = 30;
       const filled = p.total > 0 ? Math.round((width * p.done) / p.total) : 0;
-      const extra = p.detail ? ' ' + Object.entries(p.detail).map(([k, v]) => `${k} ${v.toFixed(4)}`).join(' ') : '';
+      const extra = p.detail ? ' ' + Object.entries(p.detail).map(([k, v]) => `${k} ${Number.isInteger(v) ? v : v.toFixed(4)}`).join(' ') : '';
       process.stderr.write(`\r${p.phase.padEnd(12)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.done}/${p.total}${extra}\x1b[K`);
       if (p.done >= p.total) process.stderr.write('\n');
     },

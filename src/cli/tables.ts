@@ -1,6 +1,7 @@
 // Plain-text tables for the compute commands' human output.
 import type { ProfileResult } from '../jobs/profile';
 import type { PtqResult } from '../jobs/ptq';
+import { actBitsOf, weightBitsOf } from '../core/quant/types';
 
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -13,10 +14,17 @@ const pct = (x: number | null): string => (x === null ? 'n/a' : `${(100 * x).toF
 const rng = (r: [number, number]): string => `[${g(r[0], 5)}, ${g(r[1], 5)}]`;
 const first = (v: number | number[]): string => (Array.isArray(v) ? `${g(Math.min(...v), 4)}…${g(Math.max(...v), 4)} (${v.length} ch)` : g(v));
 
+/** `8-bit`, or `W4A8` when weights and activations differ. */
+function bitsText(c: PtqResult['config']): string {
+  const w = weightBitsOf(c);
+  const a = actBitsOf(c);
+  return w === a ? `${w}-bit` : `W${w}A${a}`;
+}
+
 export function ptqText(r: PtqResult): string {
   const c = r.config;
   const out = [
-    `PTQ of ${r.model}: ${c.bits}-bit ${c.scheme}${c.perChannel ? ' per-channel' : ' per-tensor'}, weights ${c.weightRange}, activations ${c.actRange}, rounding ${c.rounding}, requantization ${c.requant}`,
+    `PTQ of ${r.model}: ${bitsText(c)} ${c.scheme}${c.perChannel ? ' per-channel' : ' per-tensor'}, weights ${c.weightRange}, activations ${c.actRange}, rounding ${c.rounding}, requantization ${c.requant}`,
     `backend ${r.backend}; calibration ${r.calibSamples} samples, evaluation ${r.evalSamples} samples${r.foldedBatchNorms.length ? `; ${r.foldedBatchNorms.length} BatchNormalization folded` : ''}`,
     '',
     table(['model', 'accuracy'], [

@@ -40,7 +40,8 @@ export class Float32IntAccelerator implements IntAccelerator {
     if (group !== 1 && !depthwise) return undefined;
     const x = maxAbsCentered(a.x, a.xZero, 1);
     const w = this.weight(a.w, a.wZero, M, (t) => (depthwise ? tf.transpose(tf.reshape(t, [M, kH, kW, 1]), [1, 2, 0, 3]) : tf.transpose(tf.reshape(t, [M, Cg, kH, kW]), [2, 3, 1, 0])));
-    if (Cg * kH * kW * x.max * w.max > FLOAT32_EXACT) return undefined;
+    const bound = Cg * kH * kW * x.max * w.max;
+    if (bound > FLOAT32_EXACT) return undefined;
     const [pt, pl, pb, pr] = a.pads ?? [0, 0, 0, 0];
     const strides = (a.strides ?? [1, 1]) as [number, number];
     const dilations = (a.dilations ?? [1, 1]) as [number, number];
@@ -52,7 +53,7 @@ export class Float32IntAccelerator implements IntAccelerator {
         : tf.conv2d(xt, w.tensor as tf.Tensor4D, strides, pad, 'NHWC', dilations);
       return tf.transpose(y, [0, 3, 1, 2]);
     });
-    return this.finish(out, a.bias, 1);
+    return this.finish(out, a.bias, 1, bound);
   }
 
   gemm(a: GemmIntArgs): IntAccumulators | undefined {
@@ -62,9 +63,10 @@ export class Float32IntAccelerator implements IntAccelerator {
     if (!transB) return undefined; // QuantLab's linear weights are always [out, in]
     const x = maxAbsCentered(a.a, a.aZero, 1);
     const w = this.weight(a.b, a.bZero, N, (t) => tf.reshape(t, [N, K]));
-    if (K * x.max * w.max > FLOAT32_EXACT) return undefined;
+    const bound = K * x.max * w.max;
+    if (bound > FLOAT32_EXACT) return undefined;
     const out = tf.tidy(() => tf.matMul(tf.tensor2d(x.centered, [Mrows, K]), w.tensor as tf.Tensor2D, false, true));
-    return this.finish(out, a.bias, 1);
+    return this.finish(out, a.bias, 1, bound);
   }
 
   dispose(): void {
@@ -82,8 +84,8 @@ export class Float32IntAccelerator implements IntAccelerator {
     return p;
   }
 
-  /** Float32 results are exact integers; the int32 bias joins them in float64. */
-  private finish(t: tf.Tensor, bias: Int32Array | undefined, channelAxis: number): IntAccumulators {
+  /** Float32 results are exact integers; the int32 bias joins them in float64. `bound` caps |sum| before the bias. */
+  private finish(t: tf.Tensor, bias: Int32Array | undefined, channelAxis: number, bound: number): IntAccumulators {
     const shape = t.shape.slice();
     const data = t.dataSync() as Float32Array;
     t.dispose();
@@ -93,6 +95,8 @@ export class Float32IntAccelerator implements IntAccelerator {
       const channels = shape[channelAxis]!;
       for (let i = 0; i < values.length; i++) values[i]! += bias[Math.floor(i / inner) % channels]!;
     }
-    return { values, shape, overflow: countOverflow(values) };
+    // |sum| ≤ bound ≤ 2^24: only a bias can push an accumulator out of int32, so count only when it could.
+    const maxBias = bias ? bias.reduce((m, b) => Math.max(m, Math.abs(b)), 0) : 0;
+    return { values, shape, overflow: bound + maxBias <= 2147483647 ? 0 : countOverflow(values) };
   }
 }
