@@ -8,7 +8,7 @@ import { builtinModules } from 'node:module';
 import tseslint from 'typescript-eslint';
 
 const NO_VSCODE = { name: 'vscode', message: 'Only src/extension (and the extension-host suite) may import vscode.' };
-const NO_TENSORFLOW = { group: ['@tensorflow/*'], message: 'src/core is plain TypeScript: TensorFlow.js belongs to the engine folder.' };
+const NO_TENSORFLOW = { group: ['@tensorflow/*'], message: 'TensorFlow.js belongs to src/engine: everything else asks the engine.' };
 const NO_TOOLKIT = [
   { group: ['@vscode/webview-ui-toolkit', '@vscode/webview-ui-toolkit/*', '@microsoft/fast-*'], message: 'Only webview/toolkit.ts imports the UI component library.' },
 ];
@@ -51,7 +51,8 @@ export default tseslint.config(
   { files: ['webview/**/*.ts'], languageOptions: { globals: globals.browser } },
 
   restrict(['**/*.{ts,mjs}'], { paths: [NO_VSCODE], patterns: NO_TOOLKIT }),
-  restrict(['src/extension/**', 'test/suite/**'], { patterns: NO_TOOLKIT }),
+  restrict(['src/**'], { paths: [NO_VSCODE], patterns: [NO_TENSORFLOW, ...NO_TOOLKIT] }, ['src/engine/**']),
+  restrict(['src/extension/**', 'test/suite/**'], { patterns: [NO_TENSORFLOW, ...NO_TOOLKIT] }),
   restrict(['src/core/**'], { paths: [NO_VSCODE], patterns: [NO_TENSORFLOW, ...NO_TOOLKIT] }),
   restrict(['src/protocol/**'], { paths: [NO_VSCODE], patterns: [TYPES_ONLY] }),
   restrict(['webview/**'], { paths: [NO_VSCODE], patterns: [...NO_NODE, ...NO_TOOLKIT] }, ['webview/toolkit.ts']),

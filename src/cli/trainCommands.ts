@@ -13,6 +13,7 @@ import { table } from './tables';
 const TRAINING_FLAGS: Record<string, FlagSpec> = {
   epochs: { value: true, help: 'epochs over the train split (required)' },
   lr: { value: true, help: 'learning rate (default: Adam 1e-3, SGD 0.01; qat: a tenth of that)' },
+  'lr-schedule': { value: true, help: 'constant (default) | cosine: decays the rate to 0 over all the steps' },
   batch: { value: true, help: 'batch size (default 64)' },
   optimizer: { value: true, help: 'adam | sgd (default adam; sgd with momentum)' },
   momentum: { value: true, help: 'SGD momentum (default 0.9)' },
@@ -41,8 +42,8 @@ function real(p: Parsed, name: string): number | undefined {
   return n;
 }
 
-function optional<K extends string>(key: K, v: number | undefined): Partial<Record<K, number>> {
-  return v === undefined ? {} : ({ [key]: v } as Record<K, number>);
+function optional<K extends string, V>(key: K, v: V | undefined): Partial<Record<K, V>> {
+  return v === undefined ? {} : ({ [key]: v } as Record<K, V>);
 }
 
 function trainingOptions(p: Parsed, what: string): TrainingOptions {
@@ -54,11 +55,17 @@ function trainingOptions(p: Parsed, what: string): TrainingOptions {
   return {
     model: model(p, what), data: required(p, 'data'), transform: str(p, 'transform') ?? '', backend: backend(p),
     epochs: int(p, 'epochs', 1), optimizer, batch: int(p, 'batch', 64),
-    ...optional('lr', real(p, 'lr')), ...optional('momentum', real(p, 'momentum')),
+    ...optional('lr', real(p, 'lr')), ...optional('momentum', real(p, 'momentum')), ...optional('lrSchedule', lrSchedule(p)),
     ...optional('seed', str(p, 'seed') === undefined ? undefined : int(p, 'seed', 0, 0)),
     ...optional('trainSamples', count('train-samples')), ...optional('evalSamples', count('eval-samples')),
     ...(out !== undefined ? { out } : {}),
   };
+}
+
+function lrSchedule(p: Parsed): 'constant' | 'cosine' | undefined {
+  const v = str(p, 'lr-schedule');
+  if (v !== undefined && v !== 'constant' && v !== 'cosine') throw new UsageError(`--lr-schedule is one of constant, cosine (got '${v}')`);
+  return v;
 }
 
 const pct = (x: number | null): string => (x === null ? 'n/a' : `${(100 * x).toFixed(2)} %`);

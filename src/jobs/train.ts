@@ -26,6 +26,8 @@ export interface TrainingOptions extends DataOptions {
   lr?: number;
   /** SGD momentum (default 0.9). */
   momentum?: number;
+  /** 'constant' (default, as PyTorch without a scheduler) or 'cosine': lr·(1 + cos(π·step/steps))/2 over all the steps. */
+  lrSchedule?: 'constant' | 'cosine';
   /** Shuffling (epoch e uses seed + e) and re-initialisation. Default 0. */
   seed?: number;
   /** Train samples per epoch, a seeded random subset (default: the whole split). */
@@ -150,12 +152,16 @@ export function trainEpochs(trainer: Trainer, trainDs: Dataset, evalDs: Dataset,
   let cpu = 0;
   let evaluation = 0;
   let trained = 0;
+  const steps = o.epochs * Math.ceil(perEpoch / batch);
+  let step = 0;
   for (let epoch = 1; epoch <= o.epochs; epoch++) {
     const t0 = performance.now();
     const c0 = process.cpuUsage();
     let [loss, correct, seen, batches] = [0, 0, 0, 0];
     for (const b of trainDs.batches(batch, { shuffle: true, seed: seed + epoch, limit: perEpoch })) {
       checkCancel(ctx);
+      if (o.lrSchedule === 'cosine') trainer.setLearningRate((trainer.baseLearningRate * (1 + Math.cos((Math.PI * step) / steps))) / 2);
+      step++;
       const r = trainer.step(b.x, b.shape, b.labels);
       if (!Number.isFinite(r.loss)) throw new Error(`the loss is ${r.loss} at epoch ${epoch}, batch ${batches + 1}: training has diverged (lower the learning rate)`);
       loss += r.loss * b.labels.length;

@@ -171,6 +171,27 @@ describe('Trainer', () => {
     bound('onnx::MatMul_20', 120);
   });
 
+  for (const optimizer of ['adam', 'sgd'] as const) {
+    test(`setLearningRate reaches the ${optimizer} optimizer: at 0 a step leaves the weights, after it they move`, async () => {
+      await initBackend('wasm');
+      const graph = load();
+      const names = trainableParameters(graph);
+      const trainer = Trainer.create(graph, { names, optimizer: { optimizer, lr: 1e-2, momentum: 0.9 } });
+      const b = batch(16, 700);
+      try {
+        const before = trainer.weights();
+        trainer.setLearningRate(0);
+        trainer.step(b.x, b.shape, b.labels);
+        for (const [n, w] of trainer.weights()) assert.deepEqual(Array.from(w), Array.from(before.get(n)!), n);
+        trainer.setLearningRate(trainer.baseLearningRate);
+        trainer.step(b.x, b.shape, b.labels);
+        assert.ok([...trainer.weights()].some(([n, w]) => w.some((v, i) => v !== before.get(n)![i])));
+      } finally {
+        trainer.dispose();
+      }
+    });
+  }
+
   test('the written model reads back and, on the engine, gives the trained model\'s outputs', async () => {
     await initBackend('wasm');
     const graph = load();

@@ -57,6 +57,8 @@ export class Trainer {
     private readonly variables: Map<string, tf.Variable>,
     private readonly optimizer: tf.Optimizer,
     private readonly hooks: PassHooks,
+    /** The rate it was created with: a schedule's starting point. */
+    readonly baseLearningRate: number,
   ) {}
 
   static create(graph: Graph, options: TrainerOptions, file = graph.name || 'model'): Trainer {
@@ -71,7 +73,7 @@ export class Trainer {
       }
       const { optimizer, lr, momentum } = options.optimizer;
       const opt = optimizer === 'adam' ? tf.train.adam(lr, 0.9, 0.999, ADAM_EPSILON) : tf.train.momentum(lr, momentum);
-      return new Trainer(runner, variables, opt, options.hooks ?? {});
+      return new Trainer(runner, variables, opt, options.hooks ?? {}, lr);
     } catch (e) {
       runner.dispose();
       variables.forEach((v) => v.dispose());
@@ -100,6 +102,16 @@ export class Trainer {
     } finally {
       predicted?.dispose();
     }
+  }
+
+  /** For a schedule: the rate of the next steps (Adam's step size, SGD's lr). */
+  setLearningRate(lr: number): void {
+    this.check();
+    // TF.js optimizers answer `instanceof` by duck typing (any optimizer "is" an SGDOptimizer), so ask for the method.
+    const o = this.optimizer as unknown as { setLearningRate?: (lr: number) => void; learningRate: number };
+    if (typeof o.setLearningRate === 'function') o.setLearningRate(lr);
+    else o.learningRate = lr; // AdamOptimizer reads its (TypeScript-protected) learningRate on every step
+
   }
 
   /** Logits [N, K] with the current weights (QAT: fake-quantized, observers left as they are). */
