@@ -1,6 +1,6 @@
 // Accumulators to output codes, one multiplier per output channel when the
 // weights were quantized per channel.
-import { multiplyByQuantizedMultiplier, prepareMultiplier, requantizeWith, type PreparedMultiplier } from '../fixedpoint';
+import { prepareMultiplier, requantizeWith, type PreparedMultiplier } from '../fixedpoint';
 import type { RequantOptions } from '../types';
 import { check, size } from './common';
 
@@ -41,10 +41,64 @@ function requantizeRun(acc: ArrayLike<number>, out: Int32Array, from: number, to
     return;
   }
   if (o.mode === 'fixed-point') {
-    for (let i = from; i < to; i++) out[i] = clampInt(multiplyByQuantizedMultiplier(acc[i]!, m.fp, o.rounding) + z, qmin, qmax);
+    fixedPointRun(acc, out, from, to, m, o);
     return;
   }
   for (let i = from; i < to; i++) out[i] = requantizeWith(acc[i]!, m, o);
+}
+
+const TWO15 = 32768;
+const TWO16 = 65536;
+const TWO22 = 4194304;
+const TWO30 = 1073741824;
+const TWO31 = 2147483648;
+/** Multiplying by these is exact (powers of two), and cheaper than dividing. */
+const INV15 = 1 / TWO15;
+const INV31 = 1 / TWO31;
+
+/**
+ * multiplyByQuantizedMultiplier (fixedpoint.ts) over a run, with the
+ * multiplier's parts computed once and the arithmetic inline: the same
+ * Q = floor(a·m0 / 2^31), R = a·m0 − Q·2^31 and the same roundings. When
+ * |a| < 2^22 the product a·m0 < 2^53 is exact in one multiplication;
+ * otherwise it is assembled from 16-bit halves of m0 as there.
+ */
+function fixedPointRun(acc: ArrayLike<number>, out: Int32Array, from: number, to: number, m: PreparedMultiplier, o: RequantOptions): void {
+  const { zeroPoint: z, qmin, qmax } = o;
+  const { m0, shift } = m.fp;
+  const scaleUp = shift < 0 ? 2 ** -shift : 1;
+  const rs = shift > 0 ? shift : 0;
+  const mh = Math.floor(m0 / TWO16);
+  const ml = m0 - mh * TWO16;
+  const floor = o.rounding === 'floor';
+  const down = 2 ** -rs;
+  const mask = 2 ** rs - 1;
+  const half = mask >>> 1;
+  for (let i = from; i < to; i++) {
+    let a = acc[i]! * scaleUp;
+    a = a < -TWO31 ? -TWO31 : a > TWO31 - 1 ? TWO31 - 1 : a;
+    let Q: number;
+    let R: number;
+    if (a < TWO22 && a > -TWO22) {
+      const p = a * m0;
+      Q = Math.floor(p * INV31);
+      R = p - Q * TWO31;
+    } else {
+      const hi = a * mh;
+      const hq = Math.floor(hi * INV15);
+      const r1 = (hi - hq * TWO15) * TWO16 + a * ml;
+      const q1 = Math.floor(r1 * INV31);
+      Q = hq + q1;
+      R = r1 - q1 * TWO31;
+    }
+    let v: number;
+    if (floor) v = Math.floor(Q * down);
+    else {
+      const x = Q + (R >= TWO30 ? 1 : 0);
+      v = rs === 0 ? x : (x >> rs) + ((x & mask) > half + (x < 0 ? 1 : 0) ? 1 : 0);
+    }
+    out[i] = clampInt(v + z, qmin, qmax);
+  }
 }
 
 function clampInt(v: number, lo: number, hi: number): number {
