@@ -18,6 +18,7 @@ export async function run(): Promise<void> {
   await import('./quantlabJson.test.js');
   await import('./config.test.js');
   await import('./jobs.test.js');
+  await import('./reports.test.js');
 
   const failures = await new Promise<number>((resolve) => mocha.run(resolve));
   if (failures > 0) throw new Error(`${failures} extension-host test(s) failed`);
