@@ -6,16 +6,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { conv2dInt, gemmInt, type Conv2dIntArgs } from '../../src/core/quant';
 import { initBackend } from '../../src/engine/backend';
 import { Float32IntAccelerator } from '../../src/engine/intaccel';
+import { mulberry32 as rng } from '../../src/core/data/random';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const codes = (n: number, lo: number, hi: number, r: () => number): Int32Array => Int32Array.from({ length: n }, () => lo + Math.floor(r() * (hi - lo + 1)));
 
 const CASES: (Omit<Conv2dIntArgs, 'x' | 'w' | 'bias'> & { name: string; bias: boolean })[] = [

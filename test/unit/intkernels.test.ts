@@ -14,17 +14,8 @@ import { avgPoolInt, globalAvgPoolInt, maxPoolInt } from '../../src/core/quant/k
 import { requantizeArray } from '../../src/core/quant/kernels/requant';
 import { computeQParams, computeQParamsPerChannel, qRange, quantizeTensor, scaleAt } from '../../src/core/quant/params';
 import type { RequantOptions, Rounding, Scheme } from '../../src/core/quant/types';
+import { mulberry32 } from '../../src/core/data/random';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Rnd = () => number;
 const randInt = (rnd: Rnd, lo: number, hi: number) => lo + Math.floor(rnd() * (hi - lo + 1));

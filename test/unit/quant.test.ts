@@ -12,18 +12,8 @@ import {
 } from '../../src/core/quant/params';
 import { divFloor, divRoundHalfAway, roundHalfAway } from '../../src/core/quant/rounding';
 import type { Rounding } from '../../src/core/quant/types';
+import { mulberry32 } from '../../src/core/data/random';
 
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const close = (a: number, b: number, rel = 1e-15) => assert.ok(Math.abs(a - b) <= rel * Math.max(Math.abs(a), Math.abs(b)), `${a} ≉ ${b}`);
 

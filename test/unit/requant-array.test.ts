@@ -3,16 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { prepareMultiplier, requantizeArray, requantizeWith, type RequantOptions } from '../../src/core/quant';
+import { mulberry32 as rng } from '../../src/core/data/random';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 test('fixed-point requantizeArray equals requantize on every value (small and large accumulators, M < 1 and M ≥ 1, both roundings)', () => {
   const r = rng(5);

@@ -8,18 +8,8 @@ import { UsageError } from '../../src/core/errors';
 import { exactQuantile, perChannelStats, RangeCollector, tensorStats } from '../../src/core/stats/collector';
 import { total } from '../../src/core/stats/histogram';
 import { chooseRange, parseRangeMethod } from '../../src/core/stats/ranges';
+import { mulberry32 } from '../../src/core/data/random';
 
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Box–Muller: N(0, 1) samples as float32, as activations would be. */
 function normal(n: number, seed: number, mean = 0, std = 1): Float32Array {
