@@ -10,17 +10,14 @@
 //   QUANTLAB_TEST_VERBOSE=1        also print code-server's and the browser's logs
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as http from 'node:http';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium } from 'playwright-core';
 import { ensureCodeServer } from './code-server-install.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, freePort, waitForHttp } from './net.mjs';
 import { makeWorkspace, root } from './workspace.mjs';
 
 const VERBOSE = Boolean(process.env.QUANTLAB_TEST_VERBOSE);
-const CHROMIUM = process.env.QUANTLAB_CHROMIUM ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const SHOTS = path.join(root, 'test-output/screenshots');
 const THEMES = [
   // `theme` is the settings' name, `label` the one the theme picker lists.
@@ -31,36 +28,6 @@ const THEMES = [
 const STEP_MS = 60_000;
 
 const log = (line) => console.log(`[walkthrough] ${line}`);
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-async function waitForHttp(url, timeoutMs, exited) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (exited()) throw new Error('code-server exited before it answered');
-    const answered = await new Promise((resolve) => {
-      const req = http.get(url, (res) => {
-        res.resume();
-        resolve(true);
-      });
-      req.on('error', () => resolve(false));
-      req.setTimeout(2000, () => req.destroy());
-    });
-    if (answered) return;
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
-}
 
 function userSettings(theme) {
   return JSON.stringify({
