@@ -16,6 +16,8 @@ const configs = [
   { ...node, entryPoints: ['src/extension/main.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
   { ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
   { ...node, entryPoints: ['src/worker/main.ts'], outfile: 'dist/worker.js' },
+  // The PTQ job's integer-only evaluation thread, started by the job wherever it runs (src/jobs/intworker.ts).
+  { ...node, entryPoints: ['src/worker/intsim.ts'], outfile: 'dist/intsim-worker.js' },
   { ...common, platform: 'browser', target: 'es2022', format: 'esm', entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js' },
   { ...common, platform: 'browser', target: 'es2022', format: 'esm', entryPoints: ['webview/lab/main.ts'], outfile: 'dist/lab.js' },
 ];

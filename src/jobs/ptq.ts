@@ -12,6 +12,7 @@ import { GraphRunner } from '../engine/runner';
 import type { BackendName, FakeQuantSpec } from '../engine/types';
 import { argmaxCorrect, batchesOf, openModel, openSplit, startBackend, type DataOptions } from './common';
 import { since, type JobContext } from './context';
+import { IntegerWorker, quantFingerprint, type IntEvalBatch } from './intworker';
 
 export interface PtqOptions extends DataOptions {
   model: string;
@@ -24,6 +25,12 @@ export interface PtqOptions extends DataOptions {
   backend?: BackendName | 'auto';
   /** Samples of the evaluation split used for per-layer SQNR. */
   sqnrSamples?: number;
+  /**
+   * Run the integer-only evaluation in a worker thread of its own, beside the float evaluations (default true).
+   * The results are the same either way; without a worker bundle, or for fewer than MIN_PARALLEL_BATCHES
+   * evaluation batches, it runs in the job's thread.
+   */
+  parallel?: boolean;
 }
 
 export interface PtqLayerResult {
@@ -59,6 +66,8 @@ export interface PtqResult {
 }
 
 const BATCH = 256;
+/** Below this many evaluation batches the integer thread (≈0.1 s to start and open the model and data, one more engine) is not worth it. */
+const MIN_PARALLEL_BATCHES = 4;
 
 export async function runPtq(o: PtqOptions, ctx: JobContext): Promise<PtqResult> {
   const t0 = performance.now();
@@ -71,6 +80,12 @@ export async function runPtq(o: PtqOptions, ctx: JobContext): Promise<PtqResult>
   const fp32 = GraphRunner.create(graph, {}, file);
   const runners: GraphRunner[] = [fp32];
   const accel = new Float32IntAccelerator();
+  const evalTotal = Math.min(o.evalSamples ?? evalDs.size, evalDs.size);
+  const sqnrLimit = o.sqnrSamples ?? 1000;
+  // Started now, so that it opens the model and the data while calibration runs.
+  let intWorker = o.parallel !== false && Math.ceil(evalTotal / batch) >= MIN_PARALLEL_BATCHES
+    ? IntegerWorker.start({ model: o.model, data: o.data, transform: o.transform, split: o.evalSplit, total: evalTotal, batch, backend, sqnrLimit })
+    : undefined;
   try {
     const load = since(t0);
 
@@ -100,22 +115,29 @@ export async function runPtq(o: PtqOptions, ctx: JobContext): Promise<PtqResult>
     const fakeQuant = GraphRunner.create(graph, { weights, fakeQuant: fakeQuantSpecs(qm) }, file);
     runners.push(fakeQuant);
     const quantize = since(t2);
+    if (intWorker && (integerOnlyProblem || !intWorker.quantize({ ranges: qm.activationRanges, config: qm.config }))) {
+      await intWorker.dispose();
+      intWorker = undefined;
+    }
 
     const t3 = performance.now();
     const classes = evalDs.numClasses;
     const correct = { fp32: 0, weightOnly: 0, fakeQuant: 0, integerOnly: 0 };
     const layerPoints = qm.layers.map((l) => l.layer.output);
     const sqnr = new Map(layerPoints.map((p) => [p, { signal: 0, noise: 0 }]));
-    const sqnrLimit = o.sqnrSamples ?? 1000;
     let evaluated = 0;
     let overflow = 0;
+    // With the worker: the float taps of each tapped batch, by batch index, for the SQNR sums afterwards.
+    const floatTaps: (Map<string, Float32Array> | undefined)[] = [];
     for (const b of batchesOf(evalDs, o.evalSamples, batch, ctx, 'evaluation')) {
       const wantTaps = evaluated < sqnrLimit && !integerOnlyProblem;
       const f = fp32.run(b.x, b.shape, wantTaps ? layerPoints : []);
       correct.fp32 += argmaxCorrect(f.outputs[0]!.data, classes, b.labels);
       correct.weightOnly += argmaxCorrect(weightOnly.run(b.x, b.shape).outputs[0]!.data, classes, b.labels);
       correct.fakeQuant += argmaxCorrect(fakeQuant.run(b.x, b.shape).outputs[0]!.data, classes, b.labels);
-      if (!integerOnlyProblem) {
+      if (intWorker) {
+        floatTaps.push(wantTaps ? new Map([...f.taps].map(([p, t]) => [p, t.data])) : undefined);
+      } else if (!integerOnlyProblem) {
         try {
           const r = runInteger(qm, b.x, b.shape, wantTaps ? layerPoints : [], accel);
           overflow += r.overflow;
@@ -127,6 +149,34 @@ export async function runPtq(o: PtqOptions, ctx: JobContext): Promise<PtqResult>
         }
       }
       evaluated += b.labels.length;
+    }
+    if (intWorker) {
+      const reply = await intWorker.result(ctx.signal);
+      const ok = reply?.type === 'done' && reply.fingerprint === quantFingerprint(qm) && (reply.problem !== undefined || reply.batches.length === floatTaps.length);
+      // Any failure of the thread: the same evaluation here, from the float taps kept above.
+      let batches: IntEvalBatch[] | undefined = ok ? reply.batches : undefined;
+      if (!batches) {
+        await intWorker.dispose();
+        batches = [];
+        let i = 0;
+        for (const b of batchesOf(evalDs, o.evalSamples, batch, ctx, 'evaluation')) {
+          try {
+            const r = runInteger(qm, b.x, b.shape, floatTaps[i++] ? layerPoints : [], accel);
+            batches.push({ correct: argmaxCorrect(r.output, classes, b.labels), overflow: r.overflow, taps: r.taps });
+          } catch (e) {
+            if (!(e instanceof IntegerUnsupported)) throw e;
+            integerOnlyProblem = e.message;
+            break;
+          }
+        }
+      } else if (ok && reply.problem !== undefined) {
+        integerOnlyProblem = reply.problem;
+      }
+      batches.forEach((r, i) => {
+        overflow += r.overflow;
+        correct.integerOnly += r.correct;
+        for (const [p, acc] of sqnr) accumulateSqnr(acc, floatTaps[i]?.get(p), r.taps?.get(p));
+      });
     }
     const evaluation = since(t3);
     const frac = (n: number): number => n / evaluated;
@@ -148,6 +198,7 @@ export async function runPtq(o: PtqOptions, ctx: JobContext): Promise<PtqResult>
   } finally {
     runners.forEach((r) => r.dispose());
     accel.dispose();
+    await intWorker?.dispose();
   }
 }
 
