@@ -161,12 +161,10 @@ suite('Lab panel', () => {
     assert.equal(report.qat?.epochRows, 2);
   });
 
-  test('Cancel stops a running job at once and the panel says so', async function () {
+  test('Cancel stops a running job at once and the panel says so', async () => {
     await press(uri, 'qat', { epochs: '5', trainSamples: '200', evalSamples: '200', batch: '10' }, true);
     const t0 = Date.now();
     const report = await press(uri, 'cancel');
-    // Jobs run in the extension host (inProcessJobs.ts) block it, this test included: its Cancel arrives after the job ended.
-    if (report.qat!.state === 'done') this.skip();
     assert.equal(report.qat!.state, 'cancelled');
     assert.equal(report.status, 'Cancelled');
     assert.equal(report.error, undefined);

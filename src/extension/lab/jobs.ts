@@ -1,6 +1,5 @@
-// How the lab runs its jobs: one interface, so the in-process implementation
-// (inProcessJobs.ts) can give way to the worker-backed job manager with its
-// progress notifications without the panel changing.
+// How the lab runs its jobs: one interface, backed by the worker-backed job
+// manager (src/extension/jobs.ts), so the panel knows nothing of workers.
 import type { Progress } from '../../jobs/context';
 import type { LabJobName, LabJobTypes } from '../../protocol/lab';
 

@@ -1,7 +1,7 @@
 // QuantLab: Open Lab, one lab panel per model file, and the lab's test hooks.
 // The jobs behind every panel come from one place (`labPanels` below): the
 // job manager's worker (`ctx.jobs.forLab()`, a progress notification per
-// job); inProcessJobs.ts implements the same LabJobs in the extension host.
+// job).
 import * as vscode from 'vscode';
 import { inspectModel } from '../../core/inspect';
 import type { LabPress, LabReport } from '../../protocol/lab';
