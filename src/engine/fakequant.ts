@@ -2,8 +2,7 @@
 // or per channel (ONNX axis 1). R is the spec's rounding:
 // - 'round' rounds half away from zero (2.5 → 3, −2.5 → −3), as C's round()
 //   and the lab's integer kernels do; tf.round would round half to even.
-//   It is computed as sign(v) · (⌊|v|⌋ + [|v| − ⌊|v|⌋ ≥ 0.5]) because ⌊|v| + 0.5⌋
-//   rounds 0.49999997 up in float32.
+//   (roundHalfAway says how, in float32).
 // - 'floor' is Math.floor (towards −∞).
 
 import * as tf from '@tensorflow/tfjs-core';
@@ -34,11 +33,17 @@ export function prepareFakeQuant(name: string, spec: FakeQuantSpec, keep: <T ext
   return { spec, scale: keep(tf.tensor1d(spec.scale, 'float32')), zeroPoint: keep(tf.tensor1d(zp, 'float32')), channels: c };
 }
 
+/**
+ * ⌊|v| + h⌋·sign(v) with h = 0.5 − 2^−25 (the float32 just below ½) is half away
+ * from zero for every float32: with h = ½ the sum |v| + ½ rounds 0.49999997 up
+ * to 1; with h it stays below 1, while an exact .5 still reaches the integer
+ * above (checked over every float32 in [2^−3, 2^8) and a sample beyond).
+ * Three fewer ops than splitting off the fraction, on every fake-quant point.
+ */
+const JUST_BELOW_HALF = 0.5 - 2 ** -25;
+
 function roundHalfAway(v: tf.Tensor): tf.Tensor {
-  const a = tf.abs(v);
-  const whole = tf.floor(a);
-  const up = tf.cast(tf.greaterEqual(tf.sub(a, whole), 0.5), 'float32');
-  return tf.mul(tf.sign(v), tf.add(whole, up));
+  return tf.mul(tf.sign(v), tf.floor(tf.add(tf.abs(v), JUST_BELOW_HALF)));
 }
 
 export function fakeQuantize(v: Val, p: PreparedFakeQuant, name: string): Val {

@@ -569,18 +569,19 @@ for (const backend of BACKENDS) {
     });
 
     test('rounding: half away from zero, and floor', () => {
-      const g = tiny([1, 8], [['Identity', ['x'], ['y']]], {});
-      const x = Float32Array.from([2.5, -2.5, 0.5, -0.5, 1.49, -1.51, 3.7, 200]);
+      // 0.5 − 2^−25 is the float32 just below ½, where ⌊|v| + ½⌋ would round up; 1.5 − 2^−23 likewise below 1.5.
+      const g = tiny([1, 12], [['Identity', ['x'], ['y']]], {});
+      const x = Float32Array.from([2.5, -2.5, 0.5, -0.5, 1.49, -1.51, 3.7, 200, 0.5 - 2 ** -25, -(0.5 - 2 ** -25), 1.5 - 2 ** -23, 0]);
       const run = (rounding: 'round' | 'floor'): number[] => {
         const r = GraphRunner.create(g, { fakeQuant: new Map([['y', { scale: 1, zeroPoint: 0, qmin: -100, qmax: 100, rounding }]]) });
         try {
-          return Array.from(r.run(x, [1, 8]).outputs[0].data);
+          return Array.from(r.run(x, [1, 12]).outputs[0].data, (v) => v + 0);
         } finally {
           r.dispose();
         }
       };
-      assert.deepEqual(run('round'), [3, -3, 1, -1, 1, -2, 4, 100]);
-      assert.deepEqual(run('floor'), [2, -3, 0, -1, 1, -2, 3, 100]);
+      assert.deepEqual(run('round'), [3, -3, 1, -1, 1, -2, 4, 100, 0, 0, 1, 0]);
+      assert.deepEqual(run('floor'), [2, -3, 0, -1, 1, -2, 3, 100, 0, -1, 1, 0]);
     });
 
     test('an op the engine cannot run is refused at creation, naming the node', () => {
