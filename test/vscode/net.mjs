@@ -36,3 +36,31 @@ export async function waitForHttp(url, timeoutMs, exited) {
   }
   throw new Error(`${url} did not answer within ${timeoutMs / 1000} s`);
 }
+
+const running = (p) => p && p.exitCode === null && p.signalCode === null;
+
+function killGroup(p, signal) {
+  try {
+    process.kill(-p.pid, signal);
+  } catch {
+    /* already gone */
+  }
+}
+
+/**
+ * Ends a detached code-server and everything it started (server, extension
+ * host, watchers form one process group): SIGTERM, then SIGKILL after 5 s.
+ */
+export async function stopGroup(p) {
+  if (!running(p)) return;
+  const gone = new Promise((resolve) => p.once('exit', resolve));
+  killGroup(p, 'SIGTERM');
+  const timer = setTimeout(() => killGroup(p, 'SIGKILL'), 5000);
+  await gone;
+  clearTimeout(timer);
+}
+
+/** For process 'exit' handlers, which cannot wait: SIGKILL at once. */
+export function killGroupNow(p) {
+  if (running(p)) killGroup(p, 'SIGKILL');
+}

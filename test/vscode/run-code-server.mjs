@@ -16,7 +16,7 @@ import * as path from 'node:path';
 import * as util from 'node:util';
 import { chromium } from 'playwright-core';
 import { ensureCodeServer } from './code-server-install.mjs';
-import { CHROMIUM, CHROMIUM_ARGS, freePort, waitForHttp } from './net.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, freePort, killGroupNow, stopGroup, waitForHttp } from './net.mjs';
 import { checkBuilt, makeWorkspace, root } from './workspace.mjs';
 
 const TIMEOUT_MS = Number(process.env.QUANTLAB_TEST_TIMEOUT_MIN ?? 5) * 60_000;
@@ -56,38 +56,13 @@ async function main() {
   let failed = true;
   const cleanup = async () => {
     await browser?.close().catch(() => undefined);
-    if (server && server.exitCode === null && server.signalCode === null) {
-      // detached: code-server is a process group of its own (server, extension host, watchers); end all of it.
-      const gone = new Promise((resolve) => server.once('exit', resolve));
-      try {
-        process.kill(-server.pid, 'SIGTERM');
-      } catch {
-        /* already gone */
-      }
-      const timer = setTimeout(() => {
-        try {
-          process.kill(-server.pid, 'SIGKILL');
-        } catch {
-          /* already gone */
-        }
-      }, 5000);
-      await gone;
-      clearTimeout(timer);
-    }
+    await stopGroup(server);
     fs.closeSync(serverOut);
     if (failed) log(`kept for a look: ${tmp} (code-server.log, user/logs)`);
     else fs.rmSync(tmp, { recursive: true, force: true });
   };
   // Last resort, if the harness dies some other way: exit handlers run synchronously, so no waiting here.
-  process.once('exit', () => {
-    if (server && server.exitCode === null && server.signalCode === null) {
-      try {
-        process.kill(-server.pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
-  });
+  process.once('exit', () => killGroupNow(server));
   for (const signal of ['SIGINT', 'SIGTERM']) {
     process.once(signal, () => {
       log(`${signal}: stopping`);

@@ -14,7 +14,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { chromium } from 'playwright-core';
 import { ensureCodeServer } from './code-server-install.mjs';
-import { CHROMIUM, CHROMIUM_ARGS, freePort, waitForHttp } from './net.mjs';
+import { CHROMIUM, CHROMIUM_ARGS, freePort, killGroupNow, stopGroup, waitForHttp } from './net.mjs';
 import { makeWorkspace, root } from './workspace.mjs';
 
 const VERBOSE = Boolean(process.env.QUANTLAB_TEST_VERBOSE);
@@ -144,16 +144,7 @@ async function main() {
   let browser;
   let page;
   let ok = false;
-  const stopServer = () => {
-    if (server && server.exitCode === null && server.signalCode === null) {
-      try {
-        process.kill(-server.pid, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }
-  };
-  process.once('exit', stopServer);
+  process.once('exit', () => killGroupNow(server));
   try {
     const workspace = makeWorkspace(path.join(tmp, 'workspace'));
     const port = await freePort();
@@ -204,17 +195,7 @@ async function main() {
     return 1;
   } finally {
     await browser?.close().catch(() => undefined);
-    if (server && server.exitCode === null && server.signalCode === null) {
-      const gone = new Promise((resolve) => server.once('exit', resolve));
-      try {
-        process.kill(-server.pid, 'SIGTERM');
-      } catch {
-        /* already gone */
-      }
-      const timer = setTimeout(stopServer, 5000);
-      await gone;
-      clearTimeout(timer);
-    }
+    await stopGroup(server);
     fs.closeSync(serverOut);
     if (ok) fs.rmSync(tmp, { recursive: true, force: true });
   }
